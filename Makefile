@@ -1,0 +1,49 @@
+# Set-up commands (see README.md):
+#   make run    runs the main job
+#   make test   runs every test: this module, the cgo crypto backend, and the
+#               separate Go modules (interop/, bench/) when they exist.
+
+GO ?= go
+# Separate Go modules inside the tree (each directory below the root with its own go.mod).
+SUBMODULES := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
+
+.PHONY: all test test-root test-cgo test-submodules deps vet fuzz bench run
+
+all: test
+
+deps:
+	@./scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+test: deps vet test-root test-cgo test-submodules
+
+test-root:
+	$(GO) test -race -count=1 ./...
+
+# The libsecp256k1 backend of package crypto, when the system library is there.
+test-cgo:
+	@if [ -f /usr/include/secp256k1_recovery.h ]; then \
+		echo "$(GO) test -race -count=1 -tags libsecp256k1 ./crypto/..."; \
+		CGO_ENABLED=1 $(GO) test -race -count=1 -tags libsecp256k1 ./crypto/...; \
+	else \
+		echo "skipping the libsecp256k1 build: libsecp256k1-dev is not installed"; \
+	fi
+
+test-submodules:
+	@set -e; for m in $(SUBMODULES); do \
+		echo "== $$m"; \
+		(cd $$m && $(GO) vet ./... && $(GO) test -race -count=1 ./...); \
+	done
+
+# Runs every native fuzz target for FUZZTIME each (default 10s).
+FUZZTIME ?= 10s
+fuzz:
+	@./scripts/fuzz.sh $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+run:
+	$(GO) test -run Example -v ./...
