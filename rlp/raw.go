@@ -248,8 +248,9 @@ func CountValues(b []byte) (int, error) {
 
 // validate checks that b is a sequence of canonical values, descending into
 // lists without recursion. A value that does not fit its enclosing list fails
-// with ErrElemTooLarge.
-func validate(b []byte) error {
+// with ErrElemTooLarge, and lists nested more than MaxDepth deep, counting
+// the depth lists that enclose b, with ErrTooDeep.
+func validate(b []byte, depth int) error {
 	var stackBuf [16]int
 	ends := stackBuf[:0] // ends of the enclosing lists, innermost last
 	end := len(b)
@@ -271,6 +272,9 @@ func validate(b []byte) error {
 			return ErrElemTooLarge
 		}
 		if k == List {
+			if depth+len(ends) >= MaxDepth {
+				return ErrTooDeep
+			}
 			ends = append(ends, end)
 			pos += int(ts)
 			end = pos + int(cs)

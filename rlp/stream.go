@@ -387,7 +387,7 @@ func (s *Stream) Raw() ([]byte, error) {
 		if size == 1 && content[0] < 0x80 {
 			return nil, ErrCanonSize
 		}
-	} else if err := validate(content); err != nil {
+	} else if err := validate(content, len(s.stack)+1); err != nil {
 		return nil, err
 	}
 	return buf, nil
