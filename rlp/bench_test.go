@@ -71,7 +71,7 @@ func benchEncode(b *testing.B, val any) {
 	}
 }
 
-func BenchmarkEncodeStruct(b *testing.B) { benchEncode(b, newBenchStruct()) }
+func BenchmarkEncodeStruct(b *testing.B)  { benchEncode(b, newBenchStruct()) }
 func BenchmarkEncodeBytes4K(b *testing.B) { benchEncode(b, newBenchBytes()) }
 func BenchmarkEncodeUint64s(b *testing.B) { benchEncode(b, newBenchUints()) }
 

@@ -342,16 +342,12 @@ func (g *generator) makePtrDecoder(typ reflect.Type, tags typeTags) (decoder, er
 func (g *generator) makeSliceDecoder(typ reflect.Type) (decoder, error) {
 	et := typ.Elem()
 	if isUint(et.Kind()) && !reflect.PointerTo(et).Implements(decoderType) {
-		bits := et.Bits()
+		if et.Kind() == reflect.Uint64 {
+			return decodeUint64Slice, nil
+		}
+		dec := makeUintDecoder(et)
 		return func(s *Stream, v reflect.Value) error {
-			return decodeList(s, v, func(s *Stream, e reflect.Value) error {
-				x, err := s.uint(bits)
-				if err != nil {
-					return wrapDecodeErr(err, et)
-				}
-				e.SetUint(x)
-				return nil
-			})
+			return decodeList(s, v, dec)
 		}, nil
 	}
 	elem := g.info(et, typeTags{})
@@ -361,6 +357,37 @@ func (g *generator) makeSliceDecoder(typ reflect.Type) (decoder, error) {
 	return func(s *Stream, v reflect.Value) error {
 		return decodeList(s, v, elem.decoder)
 	}, nil
+}
+
+// decodeUint64Slice decodes a list into a slice whose elements are of kind
+// uint64, without reflection per element.
+func decodeUint64Slice(s *Stream, v reflect.Value) error {
+	size, err := s.List()
+	if err != nil {
+		return wrapDecodeErr(err, v.Type())
+	}
+	// Every slice type with elements of kind uint64 has the memory layout of
+	// []uint64; v is addressable, as all decoding targets are.
+	p := (*[]uint64)(v.Addr().UnsafePointer())
+	out := (*p)[:0]
+	if n := s.countElems(size); cap(out) < n {
+		out = make([]uint64, 0, n)
+	}
+	for {
+		x, err := s.uint(64)
+		if err == EOL {
+			break
+		}
+		if err != nil {
+			return addErrorPath(wrapDecodeErr(err, v.Type().Elem()), "["+strconv.Itoa(len(out))+"]")
+		}
+		out = append(out, x)
+	}
+	if out == nil {
+		out = []uint64{}
+	}
+	*p = out
+	return wrapDecodeErr(s.ListEnd(), v.Type())
 }
 
 // decodeList decodes a list into the slice v, reusing its backing array when

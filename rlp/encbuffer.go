@@ -111,6 +111,9 @@ func (w *encBuffer) appendTo(dst []byte) []byte {
 
 // makeBytes returns the output in a new slice of exactly its size.
 func (w *encBuffer) makeBytes() []byte {
+	if len(w.lheads) == 0 {
+		return append([]byte(nil), w.str...)
+	}
 	return w.appendTo(make([]byte, 0, w.size()))
 }
 

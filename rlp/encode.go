@@ -39,9 +39,13 @@ func EncodeToBytes(val any) ([]byte, error) {
 	// Byte strings need no buffer: their size is known up front.
 	switch v := val.(type) {
 	case []byte:
-		return AppendBytes(make([]byte, 0, BytesSize(v)), v), nil
+		out := make([]byte, BytesSize(v))
+		putBytes(out, v)
+		return out, nil
 	case string:
-		return AppendString(make([]byte, 0, StringSize(v)), v), nil
+		out := make([]byte, StringSize(v))
+		putBytes(out, v)
+		return out, nil
 	case RawValue:
 		return bytes.Clone(v), nil
 	}
@@ -51,6 +55,17 @@ func EncodeToBytes(val any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.makeBytes(), nil
+}
+
+// putBytes writes the encoding of the string s to out, which has exactly the
+// room for it.
+func putBytes[T []byte | string](out []byte, s T) {
+	if len(s) == 1 && s[0] < 0x80 {
+		out[0] = s[0]
+		return
+	}
+	h := appendHeader(out[:0], shortStringBase, uint64(len(s)))
+	copy(out[len(h):], s)
 }
 
 // EncodeToReader returns the encoding of val as a reader, and its size.
@@ -246,9 +261,12 @@ func (g *generator) makeListWriter(typ reflect.Type) (writer, error) {
 	if isUint(et.Kind()) && !reflect.PointerTo(et).Implements(encoderType) {
 		return func(v reflect.Value, w *encBuffer) error {
 			lh := w.listStart()
+			// A local slice spares a GC write barrier per element.
+			str := w.str
 			for i, n := 0, v.Len(); i < n; i++ {
-				w.writeUint64(v.Index(i).Uint())
+				str = AppendUint64(str, v.Index(i).Uint())
 			}
+			w.str = str
 			w.listEnd(lh)
 			return nil
 		}, nil

@@ -1,7 +1,9 @@
 package rlp
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"reflect"
 )
 
@@ -55,11 +57,7 @@ const (
 // intBytes is the number of bytes in the big-endian form of i without leading
 // zeros (zero for i == 0).
 func intBytes(i uint64) int {
-	n := 0
-	for ; i > 0; i >>= 8 {
-		n++
-	}
-	return n
+	return (bits.Len64(i) + 7) / 8
 }
 
 // headSize is the size of the header of a string or list of the given size.
@@ -70,12 +68,12 @@ func headSize(size uint64) int {
 	return 1 + intBytes(size)
 }
 
-// appendBigEndian appends the n low bytes of i, most significant first.
+// appendBigEndian appends the n (1 to 8) low bytes of i, most significant
+// first: it appends eight bytes and cuts back, which compiles to plain stores.
 func appendBigEndian(b []byte, i uint64, n int) []byte {
-	for s := (n - 1) * 8; s >= 0; s -= 8 {
-		b = append(b, byte(i>>uint(s)))
-	}
-	return b
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0)
+	binary.BigEndian.PutUint64(b[len(b)-8:], i<<(64-8*uint(n)))
+	return b[:len(b)-8+n]
 }
 
 // appendHeader appends the header of a string (base 0x80) or list (base 0xc0)

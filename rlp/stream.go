@@ -87,10 +87,12 @@ func (s *Stream) Reset(r io.Reader, inputLimit uint64) {
 	}
 }
 
+// resetBytes makes the Stream read from b. The input limit is then the end
+// of b, checked against s.pos rather than through s.remaining.
 func (s *Stream) resetBytes(b []byte) {
 	s.clear()
 	s.fromBytes, s.data = true, b
-	s.limited, s.exact, s.remaining = true, true, uint64(len(b))
+	s.exact = true
 }
 
 func (s *Stream) clear() {
@@ -110,6 +112,9 @@ func (s *Stream) Kind() (kind Kind, size uint64, err error) {
 	if s.kindSet {
 		return s.kind, s.size, s.kindErr
 	}
+	if s.fromBytes {
+		return s.kindFromBytes()
+	}
 	depth := len(s.stack)
 	if depth > 0 && s.stack[depth-1] == 0 {
 		return 0, 0, EOL
@@ -124,6 +129,69 @@ func (s *Stream) Kind() (kind Kind, size uint64, err error) {
 	}
 	s.kindSet = true
 	return s.kind, s.size, s.kindErr
+}
+
+// kindFromBytes is Kind for byte-slice input: the same checks and errors,
+// parsed straight from the slice.
+func (s *Stream) kindFromBytes() (Kind, uint64, error) {
+	rest := s.data[s.pos:]
+	depth := len(s.stack)
+	if depth > 0 {
+		tos := s.stack[depth-1]
+		if tos == 0 {
+			return 0, 0, EOL
+		}
+		// A list never claims more than the input holds (List checked it).
+		if tos < uint64(len(rest)) {
+			rest = rest[:tos]
+		}
+	} else if len(rest) == 0 {
+		return 0, 0, io.EOF
+	}
+	var (
+		kind Kind
+		hs   int // header size
+		size uint64
+		err  error
+	)
+	switch b := rest[0]; {
+	case b < shortStringBase:
+		kind, hs = Byte, 1
+		s.byteval = b
+	case b <= shortStringBase+maxShortSize:
+		kind, hs, size = String, 1, uint64(b-shortStringBase)
+	case b < shortListBase:
+		n := int(b - longStringBase)
+		kind, hs = String, 1+n
+		size, err = readSizeBytes(rest[1:], n)
+	case b <= shortListBase+maxShortSize:
+		kind, hs, size = List, 1, uint64(b-shortListBase)
+	default:
+		n := int(b - longListBase)
+		kind, hs = List, 1+n
+		size, err = readSizeBytes(rest[1:], n)
+	}
+	if err == io.ErrUnexpectedEOF {
+		// The size bytes run past the list or the input.
+		err = ErrValueTooLarge
+		if depth > 0 {
+			err = ErrElemTooLarge
+		}
+	}
+	if err == nil {
+		s.hdrStart = s.pos
+		s.pos += hs
+		if depth > 0 {
+			s.stack[depth-1] -= uint64(hs)
+			if size > s.stack[depth-1] {
+				err = ErrElemTooLarge
+			}
+		} else if size > uint64(len(s.data)-s.pos) {
+			err = ErrValueTooLarge
+		}
+	}
+	s.kind, s.size, s.kindErr, s.kindSet = kind, size, err, true
+	return kind, size, err
 }
 
 func (s *Stream) readKind() (Kind, uint64, error) {
@@ -168,6 +236,12 @@ func (s *Stream) willRead(n uint64) error {
 			return ErrElemTooLarge
 		}
 		s.stack[d-1] -= n
+	}
+	if s.fromBytes {
+		if n > uint64(len(s.data)-s.pos) {
+			return ErrValueTooLarge
+		}
+		return nil
 	}
 	if s.limited {
 		if n > s.remaining {
@@ -395,6 +469,11 @@ func (s *Stream) Raw() ([]byte, error) {
 
 // uint reads an unsigned integer of at most maxbits bits.
 func (s *Stream) uint(maxbits int) (uint64, error) {
+	if s.fromBytes && !s.kindSet {
+		if x, ok := s.uintFromBytes(maxbits); ok {
+			return x, nil
+		}
+	}
 	kind, size, err := s.Kind()
 	if err != nil {
 		return 0, err
@@ -429,6 +508,46 @@ func (s *Stream) uint(maxbits int) (uint64, error) {
 	default:
 		return 0, ErrExpectedString
 	}
+}
+
+// uintFromBytes reads a canonical integer of at most maxbits bits from byte
+// input. For anything else it consumes nothing and returns false, and the
+// general path reports the error.
+func (s *Stream) uintFromBytes(maxbits int) (uint64, bool) {
+	rest := s.data[s.pos:]
+	d := len(s.stack)
+	if d > 0 && s.stack[d-1] < uint64(len(rest)) {
+		rest = rest[:s.stack[d-1]]
+	}
+	if len(rest) == 0 {
+		return 0, false
+	}
+	var x uint64
+	n := 1
+	switch b := rest[0]; {
+	case b == 0:
+		return 0, false
+	case b < shortStringBase:
+		x = uint64(b)
+	default:
+		size := int(b - shortStringBase)
+		if size > maxbits/8 || size >= len(rest) {
+			return 0, false
+		}
+		c := rest[1 : 1+size]
+		if size > 0 && (c[0] == 0 || size == 1 && c[0] < 0x80) {
+			return 0, false
+		}
+		for _, v := range c {
+			x = x<<8 | uint64(v)
+		}
+		n += size
+	}
+	s.pos += n
+	if d > 0 {
+		s.stack[d-1] -= uint64(n)
+	}
+	return x, true
 }
 
 // Uint64 reads an unsigned integer of up to 64 bits.
