@@ -464,3 +464,54 @@ func ExampleDecode() {
 	// []byte{0x4, 0x0}
 	// []interface {}{}
 }
+
+// The strictness rules, one case each, checked from a byte slice, a reader of
+// known length and an unbounded reader.
+func TestStrictDecoding(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		ptr   func() any
+		err   error
+	}{
+		{"integer with leading zero byte", "820001", func() any { return new(uint64) }, ErrCanonInt},
+		{"big integer with leading zero byte", "820001", func() any { return new(*big.Int) }, ErrCanonInt},
+		{"zero integer as 00", "00", func() any { return new(uint64) }, ErrCanonInt},
+		{"single byte below 0x80 wrapped as string", "8142", func() any { return new([]byte) }, ErrCanonSize},
+		{"long size form for a short string", "B803616263", func() any { return new([]byte) }, ErrCanonSize},
+		{"long size form for a short list", "F803010203", func() any { return new([]uint) }, ErrCanonSize},
+		{"string size with leading zeros", "B90040" + strings.Repeat("AA", 64), func() any { return new([]byte) }, ErrCanonSize},
+		{"list size with leading zeros", "FA000040" + strings.Repeat("01", 64), func() any { return new([]uint) }, ErrCanonSize},
+		{"integer too large for uint8", "820100", func() any { return new(uint8) }, ErrUintOverflow},
+		{"integer too large for uint64", "89FF0000000000000000", func() any { return new(uint64) }, ErrUintOverflow},
+		{"string too long for byte array", "83010203", func() any { return new([2]byte) }, ErrByteArraySize},
+		{"element larger than its list", "C2 83 010203", func() any { return new([][]byte) }, ErrElemTooLarge},
+		{"value past the end of the input", "C5 0102", func() any { return new([]uint) }, ErrValueTooLarge},
+		{"list where a string is expected", "C0", func() any { return new(string) }, ErrExpectedString},
+		{"string where a list is expected", "80", func() any { return new([]uint) }, ErrExpectedList},
+		{"too few elements for a struct", "C101", func() any { return new(twoUints) }, ErrTooFewElements},
+		{"too many elements for a struct", "C3010203", func() any { return new(twoUints) }, ErrTooManyElements},
+		{"bytes after the value", "C20102 00", func() any { return new(twoUints) }, ErrMoreThanOneValue},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			input := unhex(test.input)
+			if err := DecodeBytes(input, test.ptr()); !errors.Is(err, test.err) {
+				t.Errorf("DecodeBytes: %v, want %v", err, test.err)
+			}
+			if test.err == ErrMoreThanOneValue {
+				return
+			}
+			if err := Decode(bytes.NewReader(input), test.ptr()); !errors.Is(err, test.err) {
+				t.Errorf("Decode(bytes.Reader): %v, want %v", err, test.err)
+			}
+			want := test.err
+			if want == ErrValueTooLarge {
+				want = io.ErrUnexpectedEOF // no limit: the reader just ends
+			}
+			if err := Decode(oneByteReader{bytes.NewReader(input)}, test.ptr()); !errors.Is(err, want) {
+				t.Errorf("Decode(unbounded reader): %v, want %v", err, want)
+			}
+		})
+	}
+}

@@ -482,6 +482,10 @@ func TestAllocations(t *testing.T) {
 	payload := make([]byte, 100)
 	var boxed any = payload
 	list := unhex("C3010203")
+	encUints, _ := EncodeToBytes([]uint64{1, 2, 1 << 40, 1 << 63})
+	uints := make([]uint64, 0, 8)
+	encPair, _ := EncodeToBytes(twoUints{1000, 2})
+	var pair twoUints
 	tests := []struct {
 		name string
 		fn   func()
@@ -510,6 +514,14 @@ func TestAllocations(t *testing.T) {
 		}},
 		{"Split", func() {
 			_, _, _, _ = Split(list)
+		}},
+		{"DecodeBytes into reused values", func() {
+			if err := DecodeBytes(encUints, &uints); err != nil {
+				t.Fatal(err)
+			}
+			if err := DecodeBytes(encPair, &pair); err != nil {
+				t.Fatal(err)
+			}
 		}},
 	}
 	for _, test := range tests {

@@ -92,7 +92,7 @@ func strconv64(n json.Number) (any, error) {
 func genericForm(v any) any {
 	switch v := v.(type) {
 	case uint64:
-		return AppendUint64(nil, v)[IntSize(v)-len(bigEndian(v)):]
+		return new(big.Int).SetUint64(v).Bytes()
 	case *big.Int:
 		if v.Sign() == 0 {
 			return []byte{}
@@ -110,10 +110,6 @@ func genericForm(v any) any {
 		return list
 	}
 	panic(fmt.Sprintf("unexpected %T", v))
-}
-
-func bigEndian(x uint64) []byte {
-	return new(big.Int).SetUint64(x).Bytes()
 }
 
 // brokenVectors are cases of the stored rlptest.json whose "out" is not the
