@@ -123,3 +123,38 @@ func TestBackendsAgree(t *testing.T) {
 		sameResult(t, "ECDH(edge)", xa, xb, ea, eb)
 	}
 }
+
+// FuzzBackendsAgree feeds the same arbitrary input to both backends.
+func FuzzBackendsAgree(f *testing.F) {
+	rng := mrand.New(mrand.NewPCG(6, 6))
+	seckey, hash := randomSeckey(rng), randomHash(rng)
+	sig, _ := Decred{}.Sign(hash, seckey)
+	pub, _ := Decred{}.PublicKey(seckey)
+	f.Add(seckey[:], hash[:], sig[:], pub[:])
+	f.Add(scalar(curveN)[:], hash[:], append(sig[:64:64], 2), pointG[:])
+	f.Add(make([]byte, 32), make([]byte, 32), make([]byte, 65), make([]byte, 64))
+	f.Fuzz(func(t *testing.T, seckeyIn, hashIn, sigIn, pubIn []byte) {
+		if len(seckeyIn) != 32 || len(hashIn) != 32 || len(sigIn) != 65 || len(pubIn) != 64 {
+			return
+		}
+		a, b := Decred{}, LibSecp256k1{}
+		seckey, hash := (*[32]byte)(seckeyIn), (*[32]byte)(hashIn)
+		sig, pub := (*[65]byte)(sigIn), (*[64]byte)(pubIn)
+
+		pa, ea := a.PublicKey(seckey)
+		pb, eb := b.PublicKey(seckey)
+		sameResult(t, "PublicKey", pa, pb, ea, eb)
+		sa, ea := a.Sign(hash, seckey)
+		sb, eb := b.Sign(hash, seckey)
+		sameResult(t, "Sign", sa, sb, ea, eb)
+		ra, ea := a.Recover(hash, sig)
+		rb, eb := b.Recover(hash, sig)
+		sameResult(t, "Recover", ra, rb, ea, eb)
+		if va, vb := a.Verify(pub, hash, (*[64]byte)(sig[:64])), b.Verify(pub, hash, (*[64]byte)(sig[:64])); va != vb {
+			t.Fatalf("Verify: decred %v, libsecp256k1 %v", va, vb)
+		}
+		xa, ea := a.ECDH(seckey, pub)
+		xb, eb := b.ECDH(seckey, pub)
+		sameResult(t, "ECDH", xa, xb, ea, eb)
+	})
+}
