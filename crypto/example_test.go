@@ -3,6 +3,8 @@ package crypto_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/seednet/p2p/crypto"
 )
@@ -61,4 +63,24 @@ func ExampleGenerateKey() {
 	id := crypto.FromECDSAPub(&key.PublicKey)[1:]
 	fmt.Println(len(id))
 	// Output: 64
+}
+
+func ExampleSaveECDSA() {
+	dir, err := os.MkdirTemp("", "nodekey")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "nodekey")
+
+	key, _ := crypto.GenerateKey()
+	if err := crypto.SaveECDSA(file, key); err != nil {
+		panic(err)
+	}
+	loaded, err := crypto.LoadECDSA(file)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(loaded.Equal(key))
+	// Output: true
 }

@@ -16,9 +16,8 @@ import (
 // negligible probability (about 2^-127), when the nonce point's x coordinate
 // exceeds N and V is 2 or 3.
 //
-// hash should be the output of a cryptographic hash function: signing a
-// hash chosen by someone else can leak nothing, but signing arbitrary data
-// with R and S derived from it is not ECDSA.
+// Sign signs the 32 bytes as given: the caller hashes the message first
+// (devp2p uses Keccak256).
 func Sign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 	if len(hash) != DigestLength {
 		return nil, fmt.Errorf("%w: got %d bytes", ErrInvalidHashLength, len(hash))

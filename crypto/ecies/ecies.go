@@ -138,8 +138,11 @@ func Decrypt(prv *ecdsa.PrivateKey, c, s1, s2 []byte) ([]byte, error) {
 	clear(d)
 	defer clear(k[:])
 	z, err := secp.Active{}.ECDH(&k, (*[64]byte)(c[1:pubLen]))
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrInvalidPublicKey):
 		return nil, fmt.Errorf("ecies: ephemeral key: %w", err)
+	case err != nil:
+		return nil, fmt.Errorf("ecies: %w", err)
 	}
 	ke, km := deriveKeys(&z, s1)
 	defer clear(ke[:])

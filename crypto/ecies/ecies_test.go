@@ -153,7 +153,7 @@ func TestDecryptBadInput(t *testing.T) {
 			t.Errorf("R prefix %#x: error %v, want ErrInvalidPublicKey", prefix, err)
 		}
 	}
-	for _, prv := range []*ecdsa.PrivateKey{nil, {}, {D: big.NewInt(0)}, {D: new(big.Int).Lsh(big.NewInt(1), 256)}} {
+	for _, prv := range []*ecdsa.PrivateKey{nil, {}, {D: big.NewInt(0)}, {D: new(big.Int).Lsh(big.NewInt(1), 256)}, {D: crypto.S256().Params().N}} {
 		if _, err := Decrypt(prv, ct, nil, s2); !errors.Is(err, ErrInvalidPrivateKey) {
 			t.Errorf("bad private key %v: error %v, want ErrInvalidPrivateKey", prv, err)
 		}
