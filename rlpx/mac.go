@@ -1,0 +1,84 @@
+package rlpx
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/subtle"
+
+	"github.com/seednet/p2p/crypto"
+)
+
+// macState is one direction's frame authentication: a running Keccak-256
+// state over all ciphertext sent that way, and AES-256 keyed with the
+// mac-secret, which scrambles the digest before it is fed back.
+type macState struct {
+	block cipher.Block
+	hash  crypto.KeccakState
+	sum   [32]byte
+	seed  [16]byte
+}
+
+func newMACState(macSecret []byte, hash crypto.KeccakState) (macState, error) {
+	block, err := aes.NewCipher(macSecret)
+	if err != nil {
+		return macState{}, err
+	}
+	return macState{block: block, hash: hash}, nil
+}
+
+func (m *macState) digest() []byte { return m.hash.Sum(m.sum[:0]) }
+
+// header absorbs a header ciphertext and returns the header MAC. The result
+// is valid until the next call on m.
+//
+//	header-mac-seed = aes(mac-secret, digest[:16]) ^ header-ciphertext
+//	header-mac      = digest after absorbing header-mac-seed, first 16 bytes
+func (m *macState) header(headerCT []byte) []byte {
+	m.block.Encrypt(m.seed[:], m.digest())
+	subtle.XORBytes(m.seed[:], m.seed[:], headerCT[:16])
+	m.hash.Write(m.seed[:])
+	return m.digest()[:16]
+}
+
+// frame returns the frame MAC, after the frame ciphertext has been written
+// to m.hash. The result is valid until the next call on m.
+//
+//	frame-mac-seed = aes(mac-secret, digest[:16]) ^ digest[:16]
+//	frame-mac      = digest after absorbing frame-mac-seed, first 16 bytes
+func (m *macState) frame() []byte {
+	d := m.digest()
+	m.block.Encrypt(m.seed[:], d)
+	subtle.XORBytes(m.seed[:], m.seed[:], d[:16])
+	m.hash.Write(m.seed[:])
+	return m.digest()[:16]
+}
+
+// direction is the cipher state of one direction of a connection.
+type direction struct {
+	stream cipher.Stream // AES-256-CTR keyed with aes-secret, zero IV
+	mac    macState
+}
+
+// sessionKeys are what a handshake produces.
+type sessionKeys struct {
+	aesSecret, macSecret []byte
+	egressMAC            crypto.KeccakState
+	ingressMAC           crypto.KeccakState
+}
+
+// directions builds the egress and ingress cipher states. Both directions
+// use the same AES key and a zero IV: that is what the protocol specifies.
+func (k *sessionKeys) directions() (egress, ingress direction, err error) {
+	block, err := aes.NewCipher(k.aesSecret)
+	if err != nil {
+		return egress, ingress, err
+	}
+	iv := make([]byte, block.BlockSize())
+	egress.stream = cipher.NewCTR(block, iv)
+	ingress.stream = cipher.NewCTR(block, iv)
+	if egress.mac, err = newMACState(k.macSecret, k.egressMAC); err != nil {
+		return egress, ingress, err
+	}
+	ingress.mac, err = newMACState(k.macSecret, k.ingressMAC)
+	return egress, ingress, err
+}
