@@ -124,6 +124,12 @@ func (c *Conn) RemotePublicKey() *ecdsa.PublicKey { return c.remote }
 // Read reads the next message: its code, its payload (decompressed when
 // snappy is on) and the payload's size on the wire. The payload is valid
 // until the next call to Read.
+//
+// A read deadline that passes while Read waits for the next frame to begin
+// (before its 32-byte header has arrived) leaves the connection usable: the
+// error is a timeout (os.ErrDeadlineExceeded), and Read may be called again
+// after the deadline was moved. This is how a caller wakes its reader to
+// send a Disconnect. Every other error closes the connection.
 func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 	if c.rd.dir.stream == nil {
 		return 0, nil, 0, ErrNotHandshaked
@@ -132,7 +138,7 @@ func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 		return 0, nil, 0, c.rd.err
 	}
 	code, data, wireSize, err = c.rd.readMsg(c.conn, c.snappy.Load())
-	if err != nil {
+	if err != nil && !(c.rd.waiting && isTimeout(err)) {
 		c.rd.err = err
 		c.conn.Close()
 	}
@@ -177,6 +183,11 @@ func (c *Conn) Flush() error {
 		return err
 	}
 	return nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func (c *Conn) failWrite(err error) {

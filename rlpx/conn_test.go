@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -375,5 +376,42 @@ func TestNotHandshaked(t *testing.T) {
 	}
 	if _, err := c.Write(0, nil); !errors.Is(err, ErrNotHandshaked) {
 		t.Fatal(err)
+	}
+}
+
+// TestReadTimeoutResumable: a read deadline that passes between frames
+// leaves the connection usable; one that passes inside a frame does not.
+func TestReadTimeoutResumable(t *testing.T) {
+	ini, rec := connPair(t)
+	rec.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, _, _, err := rec.Read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("got %v, want timeout", err)
+	}
+	rec.SetReadDeadline(time.Time{})
+	exchange(t, ini, rec, 1, []byte("after timeout"))
+	exchange(t, rec, ini, 2, []byte("reply"))
+
+	// Half a header, then a timeout: still resumable.
+	f := rawFrame(t, ini, 3, []byte("split"))
+	ini.conn.Write(f[:10])
+	rec.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if _, _, _, err := rec.Read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("got %v, want timeout", err)
+	}
+	ini.conn.Write(f[10:])
+	rec.SetReadDeadline(time.Time{})
+	if code, data, _, err := rec.Read(); err != nil || code != 3 || string(data) != "split" {
+		t.Fatalf("after split header: %v %d %q", err, code, data)
+	}
+
+	// Header complete, body missing: the deadline breaks the connection.
+	f = rawFrame(t, ini, 4, make([]byte, 100))
+	ini.conn.Write(f[:40])
+	rec.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if _, _, _, err := rec.Read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("got %v, want timeout", err)
+	}
+	if _, _, _, err := rec.Read(); err == nil {
+		t.Fatal("connection still usable after a timeout inside a frame")
 	}
 }

@@ -158,6 +158,7 @@ func (w *writer) flush(conn io.Writer) error {
 type reader struct {
 	dir       direction
 	err       error   // sticky: set when the stream broke
+	waiting   bool    // readMsg is waiting for a frame header
 	bufp      *[]byte // pooled read buffer, nil while idle
 	off, end  int     // unread bytes are (*bufp)[off:end]
 	snappyBuf *[]byte // holds the last decompressed payload
@@ -175,10 +176,14 @@ func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []b
 		r.bufp, r.off, r.end = nil, 0, 0
 	}
 
+	// Until the header is complete, nothing of the frame has been consumed:
+	// a timeout here leaves the stream intact (see Conn.Read).
+	r.waiting = true
 	header, err := r.next(conn, headerLen+macLen)
 	if err != nil {
 		return 0, nil, 0, err
 	}
+	r.waiting = false
 	if !hmac.Equal(r.dir.mac.header(header[:headerLen]), header[headerLen:]) {
 		return 0, nil, 0, ErrBadHeaderMAC
 	}
