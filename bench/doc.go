@@ -1,0 +1,24 @@
+// Package bench is the root of the benchmark module: side-by-side
+// measurements of this library (github.com/seednet/p2p) and go-ethereum's
+// p2p code (v1.17.10), in one process, alternating between the two.
+//
+// It is a separate Go module so that users of the library never download
+// go-ethereum. Its parts:
+//
+//   - harness: timed loops, alternation, medians, the table and JSON.
+//   - workloads: the cases, each with our implementation and geth's, and the
+//     targets of issue 6 and issue 3.
+//   - cmd/p2pbench: the program; run.sh builds it in the three variants that
+//     matter for secp256k1 (default: ours pure Go against geth with cgo;
+//     CGO_ENABLED=0: both pure Go; -tags libsecp256k1: ours on the system
+//     libsecp256k1 against geth with cgo) and merges their reports.
+//
+// Usage, from this directory:
+//
+//	./run.sh -short          # every variant, about 2 minutes
+//	./run.sh -full           # more repetitions and longer samples, medians
+//	go run ./cmd/p2pbench -short -only 'rlpx/64KiB'   # one variant, some cases
+//
+// `go test ./...` here runs only fast smoke tests: every case once for both
+// implementations, checking that they do the same work.
+package bench
