@@ -1,0 +1,336 @@
+package p2p
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/rlpx"
+)
+
+// connFlag says how a connection came about.
+type connFlag uint8
+
+const (
+	dynDialedConn connFlag = 1 << iota
+	staticDialedConn
+	inboundConn
+	trustedConn
+)
+
+// Peer is a connected remote node.
+//
+// A peer costs one goroutine of its own, its read loop, plus one per
+// running protocol (the protocol's Run). Pings come from a timer and
+// writes are flushed by short-lived goroutines that exist only while there
+// is something to send.
+type Peer struct {
+	srv     *Server
+	t       *transport
+	node    *enode.Node
+	name    string
+	caps    []Cap
+	protos  []*protoRW // sorted by offset
+	flags   connFlag    // how the connection came about; fixed
+	trusted atomic.Bool // whether the node is trusted; AddTrustedPeer changes it
+	created time.Time
+	local   net.Addr
+	remote  net.Addr
+	log     *slog.Logger
+
+	stopOnce  sync.Once
+	stopping  chan struct{} // closed by stop
+	stopErr   error         // why we are ending the connection
+	pingTimer *time.Timer
+	protoWG   sync.WaitGroup
+}
+
+// ID returns the node's ID.
+func (p *Peer) ID() enode.ID { return p.node.ID() }
+
+// Node returns the peer's node: its key and the address it connected from
+// or was dialed at.
+func (p *Peer) Node() *enode.Node { return p.node }
+
+// Name returns the client name the peer announced in its Hello.
+func (p *Peer) Name() string { return p.name }
+
+// Caps returns the capabilities the peer announced.
+func (p *Peer) Caps() []Cap { return slices.Clone(p.caps) }
+
+// RunningCap reports whether a protocol of the given name runs with the
+// peer at one of the given versions.
+func (p *Peer) RunningCap(protocol string, versions []uint) bool {
+	for _, rw := range p.protos {
+		if rw.Name == protocol && slices.Contains(versions, rw.Version) {
+			return true
+		}
+	}
+	return false
+}
+
+// RemoteAddr returns the remote address of the connection.
+func (p *Peer) RemoteAddr() net.Addr { return p.remote }
+
+// LocalAddr returns the local address of the connection.
+func (p *Peer) LocalAddr() net.Addr { return p.local }
+
+// Inbound reports whether the peer connected to us.
+func (p *Peer) Inbound() bool { return p.flags&inboundConn != 0 }
+
+// Disconnect ends the connection, telling the peer the reason. It returns
+// at once; the peer is gone shortly after.
+func (p *Peer) Disconnect(reason DiscReason) { p.stop(reason) }
+
+func (p *Peer) String() string {
+	return fmt.Sprintf("Peer %s %v", p.ID().TerminalString(), p.remote)
+}
+
+// Fullname returns the node name and the ID.
+func (p *Peer) Fullname() string { return fmt.Sprintf("%s (%s)", p.name, p.ID().TerminalString()) }
+
+// newPeer sets up a peer on a connection that completed the Hello
+// exchange, with the protocols that match its capabilities.
+func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, protos []*protoRW, flags connFlag) *Peer {
+	p := &Peer{
+		srv:      srv,
+		node:     node,
+		name:     hello.Name,
+		caps:     hello.Caps,
+		protos:   protos,
+		flags:    flags,
+		created:  time.Now(),
+		local:    conn.LocalAddr(),
+		remote:   conn.RemoteAddr(),
+		stopping: make(chan struct{}),
+		log:      srv.logger().With("peer", node.ID().TerminalString(), "addr", conn.RemoteAddr()),
+	}
+	p.t = &transport{conn: conn, onWriteErr: p.stop}
+	for _, rw := range protos {
+		rw.peer = p
+		rw.q = newMsgQueue()
+	}
+	return p
+}
+
+// stop ends the peer with err (a DiscReason, or an error that maps to one).
+// It wakes the read loop by moving its deadline into the past: a timeout
+// between frames leaves the connection able to send the Disconnect.
+func (p *Peer) stop(err error) {
+	p.stopOnce.Do(func() {
+		p.stopErr = err
+		close(p.stopping)
+		p.t.conn.SetReadDeadline(time.Unix(1, 0))
+	})
+}
+
+// run runs the peer until the connection ends and returns why it ended.
+// It runs in the goroutine that set the connection up, which becomes the
+// read loop; it returns after every protocol goroutine has returned.
+func (p *Peer) run() (err error, remoteRequested bool) {
+	for _, rw := range p.protos {
+		p.protoWG.Add(1)
+		go p.runProtocol(rw)
+	}
+	p.pingTimer = time.AfterFunc(pingInterval, p.ping)
+
+	err = p.readLoop()
+	p.pingTimer.Stop()
+
+	select {
+	case <-p.stopping:
+		err = p.stopErr
+	default:
+		p.stop(err)
+	}
+	var rd *remoteDisc
+	remoteRequested = errors.As(err, &rd)
+	if !remoteRequested && !errors.Is(err, DiscNetworkError) {
+		// Tell the peer why; the write may fail if it is the problem.
+		p.t.writeNow(discMsg, encodeDisconnect(discReasonFor(err)), discWriteTimeout)
+	}
+	p.t.conn.Close()
+	for _, rw := range p.protos {
+		rw.q.close()
+	}
+	p.protoWG.Wait()
+	return err, remoteRequested
+}
+
+// readLoop reads messages until the connection fails or the peer is
+// stopped, and dispatches them.
+func (p *Peer) readLoop() error {
+	for {
+		p.t.armReadDeadline()
+		select {
+		case <-p.stopping:
+			return p.stopErr
+		default:
+		}
+		code, data, wireSize, err := p.t.conn.Read()
+		if err != nil {
+			return readError(err)
+		}
+		if err := p.handle(code, data, wireSize); err != nil {
+			return err
+		}
+	}
+}
+
+func readError(err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return DiscReadTimeout
+	case errors.Is(err, rlpx.ErrBadHeaderMAC), errors.Is(err, rlpx.ErrBadFrameMAC),
+		errors.Is(err, rlpx.ErrBadMessageCode), errors.Is(err, rlpx.ErrBadSnappy),
+		errors.Is(err, rlpx.ErrMessageTooLarge):
+		return newProtoError(err, "bad frame")
+	default:
+		return fmt.Errorf("%w: %w", DiscNetworkError, err)
+	}
+}
+
+// handle dispatches one message. Base protocol messages are handled here;
+// the rest go to the queue of the protocol whose code range holds them.
+func (p *Peer) handle(code uint64, data []byte, wireSize int) error {
+	if code < baseProtocolLength {
+		switch code {
+		case pingMsg:
+			return p.t.write(pongMsg, emptyList)
+		case pongMsg:
+			return nil
+		case discMsg:
+			return &remoteDisc{decodeDisconnect(data)}
+		case handshakeMsg:
+			return newProtoError(DiscProtocolError, "second hello")
+		default:
+			return nil // other base protocol codes are reserved: ignore them
+		}
+	}
+	rw := p.protoFor(code)
+	if rw == nil {
+		return newProtoError(ErrInvalidMsgCode, "message code %#x outside every protocol's range", code)
+	}
+	payload := make([]byte, len(data))
+	copy(payload, data)
+	msg := Msg{
+		Code:       code - rw.offset,
+		Size:       uint32(len(payload)),
+		Payload:    newPayloadReader(payload),
+		ReceivedAt: time.Now(),
+	}
+	p.srv.countRecv(wireSize)
+	if !rw.q.push(msg, p.stopping) {
+		return p.stopErr
+	}
+	return nil
+}
+
+func (p *Peer) protoFor(code uint64) *protoRW {
+	for _, rw := range p.protos {
+		if code >= rw.offset && code < rw.offset+rw.Length {
+			return rw
+		}
+	}
+	return nil
+}
+
+func (p *Peer) ping() {
+	select {
+	case <-p.stopping:
+		return
+	default:
+	}
+	if p.t.write(pingMsg, emptyList) == nil {
+		p.pingTimer.Reset(pingInterval)
+	}
+}
+
+func (p *Peer) runProtocol(rw *protoRW) {
+	defer p.protoWG.Done()
+	var mrw MsgReadWriter = rw
+	if p.srv.EnableMsgEvents {
+		mrw = &msgEventer{MsgReadWriter: rw, peer: p, proto: rw.Name}
+	}
+	err := rw.Run(p, mrw)
+	if err == nil {
+		err = ErrProtocolReturned
+	} else if !errors.Is(err, io.EOF) {
+		p.log.Debug("Protocol failed", "proto", rw.Name, "err", err)
+	}
+	p.stop(err)
+}
+
+// protoRW is what a protocol's Run reads and writes through.
+type protoRW struct {
+	Protocol
+	offset uint64
+	peer   *Peer
+	q      *msgQueue
+}
+
+// ReadMsg returns the protocol's next message. After the peer
+// disconnected it returns io.EOF.
+func (rw *protoRW) ReadMsg() (Msg, error) { return rw.q.pop() }
+
+// WriteMsg sends a message of the protocol.
+func (rw *protoRW) WriteMsg(msg Msg) error {
+	if msg.Code >= rw.Length {
+		return fmt.Errorf("%w: code %d, protocol %s has %d", ErrInvalidMsgCode, msg.Code, rw.Name, rw.Length)
+	}
+	select {
+	case <-rw.peer.stopping:
+		return io.EOF
+	default:
+	}
+	buf, release, err := readPayload(msg)
+	if err != nil {
+		return err
+	}
+	err = rw.peer.t.write(msg.Code+rw.offset, buf)
+	release()
+	if err == nil {
+		rw.peer.srv.countSent(len(buf))
+	}
+	return err
+}
+
+// maxPayload is the largest payload rlpx can frame.
+const maxPayload = 1<<24 - 1 - 9
+
+var payloadPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// readPayload reads msg's payload into a buffer, pooled when small.
+func readPayload(msg Msg) ([]byte, func(), error) {
+	if msg.Size > maxPayload {
+		return nil, nil, fmt.Errorf("p2p: message of %d bytes is over the limit", msg.Size)
+	}
+	if msg.Payload == nil {
+		return nil, func() {}, nil
+	}
+	var (
+		bufp    *[]byte
+		buf     []byte
+		release = func() {}
+	)
+	if msg.Size <= 4096 {
+		bufp = payloadPool.Get().(*[]byte)
+		buf = (*bufp)[:msg.Size]
+		release = func() { payloadPool.Put(bufp) }
+	} else {
+		buf = make([]byte, msg.Size)
+	}
+	if _, err := io.ReadFull(msg.Payload, buf); err != nil {
+		release()
+		return nil, nil, fmt.Errorf("p2p: reading message payload: %w", err)
+	}
+	return buf, release, nil
+}

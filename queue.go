@@ -1,0 +1,113 @@
+package p2p
+
+import (
+	"io"
+	"sync"
+)
+
+// maxQueuedBytes bounds the payload bytes waiting in one protocol's queue
+// of one peer. When a protocol falls this far behind, the peer's read loop
+// waits for it, and TCP flow control slows the sender; until then, the
+// other protocols of the peer keep receiving. A message larger than the
+// bound is still accepted into an empty queue.
+const maxQueuedBytes = 4 << 20
+
+// msgQueue is the bounded queue between a peer's read loop (the producer)
+// and a protocol's ReadMsg (the consumer). It holds no memory while empty
+// beyond the struct itself.
+type msgQueue struct {
+	mu     sync.Mutex
+	items  []Msg
+	head   int
+	bytes  int
+	closed bool
+
+	ready chan struct{} // one token: items were added
+	space chan struct{} // one token: items were removed
+	done  chan struct{} // closed by close
+}
+
+func newMsgQueue() *msgQueue {
+	return &msgQueue{
+		ready: make(chan struct{}, 1),
+		space: make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// push adds msg, waiting while the queue is full. It gives up when abort
+// is closed or the queue is closed, and reports whether msg was queued.
+func (q *msgQueue) push(msg Msg, abort <-chan struct{}) bool {
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			return false
+		}
+		if q.head == len(q.items) || q.bytes+int(msg.Size) <= maxQueuedBytes {
+			q.items = append(q.items, msg)
+			q.bytes += int(msg.Size)
+			q.mu.Unlock()
+			signal(q.ready)
+			return true
+		}
+		q.mu.Unlock()
+		select {
+		case <-q.space:
+		case <-abort:
+			return false
+		case <-q.done:
+			return false
+		}
+	}
+}
+
+// pop removes the oldest message, waiting for one. After close it returns
+// io.EOF: close drops whatever was still queued.
+func (q *msgQueue) pop() (Msg, error) {
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			return Msg{}, io.EOF
+		}
+		if q.head < len(q.items) {
+			msg := q.items[q.head]
+			q.items[q.head] = Msg{}
+			q.head++
+			if q.head == len(q.items) {
+				q.items, q.head = q.items[:0], 0
+				if cap(q.items) > 64 {
+					q.items = nil // don't keep a burst's backlog around
+				}
+			}
+			q.bytes -= int(msg.Size)
+			q.mu.Unlock()
+			signal(q.space)
+			return msg, nil
+		}
+		q.mu.Unlock()
+		select {
+		case <-q.ready:
+		case <-q.done:
+		}
+	}
+}
+
+// close wakes everyone up; later pushes fail and pops return io.EOF.
+func (q *msgQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.closed {
+		q.closed = true
+		q.items = nil
+		close(q.done)
+	}
+}

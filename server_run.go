@@ -1,0 +1,364 @@
+package p2p
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/rlpx"
+)
+
+// serverRun is the state of a running server. Start makes a new one and
+// Stop ends it, so a restarted server begins afresh.
+type serverRun struct {
+	srv      *Server
+	self     *enode.Node
+	hello    []byte // our encoded Hello
+	listener net.Listener
+	dialer   *dialScheduler
+
+	ctx    context.Context // cancelled by stop
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every goroutine of the run
+
+	pendingSlots chan struct{} // inbound connections in the handshake
+
+	mu       sync.Mutex // guards the fields below
+	peers    map[enode.ID]*Peer
+	inbound  int
+	trusted  map[enode.ID]bool
+	throttle map[netip.Addr]time.Time // recent inbound IPs, until when
+	stopped  bool
+}
+
+func newServerRun(srv *Server) (*serverRun, error) {
+	r := &serverRun{
+		srv:          srv,
+		peers:        make(map[enode.ID]*Peer),
+		trusted:      make(map[enode.ID]bool),
+		throttle:     make(map[netip.Addr]time.Time),
+		pendingSlots: make(chan struct{}, srv.maxPending()),
+	}
+	for _, n := range srv.TrustedNodes {
+		r.trusted[n.ID()] = true
+	}
+	ip, tcp := net.IPv4(127, 0, 0, 1), 0
+	if srv.ListenAddr != "" {
+		ln, err := net.Listen("tcp", srv.ListenAddr)
+		if err != nil {
+			return nil, fmt.Errorf("p2p: cannot listen on Server.ListenAddr %q: %w", srv.ListenAddr, err)
+		}
+		r.listener = ln
+		addr := ln.Addr().(*net.TCPAddr)
+		tcp = addr.Port
+		if !addr.IP.IsUnspecified() {
+			ip = addr.IP
+		}
+	}
+	r.self = enode.NewV4(&srv.PrivateKey.PublicKey, ip, tcp, 0)
+	caps := make([]Cap, len(srv.Protocols))
+	for i, p := range srv.Protocols {
+		caps[i] = p.cap()
+	}
+	hello, err := encodeHello(srv.name(), caps, tcp, srv.PrivateKey)
+	if err != nil {
+		if r.listener != nil {
+			r.listener.Close()
+		}
+		return nil, err
+	}
+	r.hello = hello
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.dialer = newDialScheduler(r)
+	return r, nil
+}
+
+func (r *serverRun) start() {
+	log := r.srv.logger()
+	if r.listener != nil {
+		r.wg.Add(1)
+		go r.acceptLoop()
+		log.Info("Listening", "addr", r.listener.Addr(), "self", r.self.URLv4())
+	}
+	if !r.srv.NoDial {
+		for _, n := range r.srv.StaticNodes {
+			r.dialer.addStatic(n)
+		}
+	}
+	r.wg.Add(1)
+	go r.dialer.loop()
+}
+
+func (r *serverRun) stop() {
+	r.mu.Lock()
+	r.stopped = true
+	peers := make([]*Peer, 0, len(r.peers))
+	for _, p := range r.peers {
+		peers = append(peers, p)
+	}
+	r.mu.Unlock()
+	r.cancel()
+	if r.listener != nil {
+		r.listener.Close()
+	}
+	for _, p := range peers {
+		p.Disconnect(DiscQuitting)
+	}
+	r.wg.Wait()
+}
+
+// acceptLoop accepts inbound connections and starts their handshakes.
+func (r *serverRun) acceptLoop() {
+	defer r.wg.Done()
+	log := r.srv.logger()
+	for {
+		// Wait for a handshake slot before accepting more.
+		select {
+		case r.pendingSlots <- struct{}{}:
+		case <-r.ctx.Done():
+			return
+		}
+		fd, err := r.listener.Accept()
+		if err != nil {
+			<-r.pendingSlots
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			if r.ctx.Err() == nil {
+				log.Debug("Accept failed", "err", err)
+			}
+			return
+		}
+		r.srv.stats.inboundAccepted.Add(1)
+		if reason := r.checkInbound(fd.RemoteAddr()); reason != "" {
+			r.srv.stats.reject(reason)
+			log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "reason", reason)
+			fd.Close()
+			<-r.pendingSlots
+			continue
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.setupConn(fd, inboundConn, nil, r.pendingSlots)
+		}()
+	}
+}
+
+// checkInbound applies NetRestrict and the per-IP throttle to a new
+// inbound connection. It returns why the connection is refused, or "".
+func (r *serverRun) checkInbound(addr net.Addr) string {
+	ap, err := netip.ParseAddrPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	ip := ap.Addr().Unmap()
+	if !r.srv.allowed(ip) {
+		return rejectNetRestrict
+	}
+	wait := r.srv.throttleTime()
+	if wait < 0 || (!r.srv.ThrottleLAN && isLAN(ip)) {
+		return ""
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if until, ok := r.throttle[ip]; ok && now.Before(until) {
+		return rejectThrottled
+	}
+	r.throttle[ip] = now.Add(wait)
+	if len(r.throttle) > 1024 {
+		for k, until := range r.throttle {
+			if now.After(until) {
+				delete(r.throttle, k)
+			}
+		}
+	}
+	return ""
+}
+
+func isLAN(ip netip.Addr) bool {
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
+}
+
+// setupConn runs the handshakes on a new connection and, if the peer is
+// admitted, runs it until it disconnects. dest is the dialed node (nil for
+// inbound connections); slot, if not nil, is released once the handshakes
+// are over.
+func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slot chan struct{}) error {
+	release := func() {
+		if slot != nil {
+			<-slot
+			slot = nil
+		}
+	}
+	defer release()
+	srv, log := r.srv, r.srv.logger()
+
+	var destKey *ecdsa.PublicKey
+	if dest != nil {
+		destKey = dest.Pubkey()
+	}
+	conn := rlpx.NewConn(fd, destKey)
+	ctx, cancel := context.WithTimeout(r.ctx, handshakeTimeout)
+	defer cancel()
+	remoteKey, err := conn.HandshakeContext(ctx, srv.PrivateKey)
+	if err != nil {
+		srv.stats.reject(rejectHandshakeFailed)
+		log.Debug("RLPx handshake failed", "addr", fd.RemoteAddr(), "err", err)
+		return err
+	}
+	id := enode.PubkeyToIDV4(remoteKey)
+	node := dest
+	if node == nil {
+		ip, port := addrIPPort(fd.RemoteAddr())
+		node = enode.NewV4(remoteKey, ip, port, port)
+	}
+
+	// Refuse early what we would refuse after Hello anyway.
+	if reason := r.admit(id, flags); reason != nil {
+		return r.refuse(conn, reason)
+	}
+
+	conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	hello, err := exchangeHello(conn, r.hello, remoteKey)
+	if err != nil {
+		srv.stats.reject(rejectHelloFailed)
+		log.Debug("Hello exchange failed", "id", id.TerminalString(), "addr", fd.RemoteAddr(), "err", err)
+		var rd *remoteDisc
+		if errors.As(err, &rd) {
+			conn.Close()
+			return err
+		}
+		return r.refuse(conn, discReasonFor(err))
+	}
+	conn.SetDeadline(time.Time{})
+	if hello.Version >= snappyProtocolVersion {
+		conn.SetSnappy(true)
+	}
+	protos := matchProtocols(srv.Protocols, hello.Caps)
+	if len(srv.Protocols) > 0 && len(protos) == 0 {
+		return r.refuse(conn, DiscUselessPeer)
+	}
+
+	p := newPeer(srv, conn, node, hello, protos, flags)
+	if err := r.addPeer(p); err != nil {
+		return r.refuse(conn, err)
+	}
+	release()
+
+	srv.stats.peersAdded.Add(1)
+	p.log.Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
+	srv.feed.send(&PeerEvent{Type: PeerEventTypeAdd, Peer: id, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
+
+	err, remoteRequested := p.run()
+
+	r.mu.Lock()
+	delete(r.peers, id)
+	if flags&inboundConn != 0 {
+		r.inbound--
+	}
+	r.mu.Unlock()
+	srv.stats.drop(err)
+	p.log.Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
+	srv.feed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: id, Error: err.Error(), LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
+	r.dialer.peerRemoved(id)
+	return err
+}
+
+// admit checks whether a peer may be added. It runs twice: right after the
+// RLPx handshake, to refuse early, and right before adding the peer.
+func (r *serverRun) admit(id enode.ID, flags connFlag) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.admitLocked(id, flags)
+}
+
+func (r *serverRun) admitLocked(id enode.ID, flags connFlag) error {
+	srv := r.srv
+	trusted := r.trusted[id] || flags&trustedConn != 0
+	switch {
+	case r.stopped:
+		return DiscQuitting
+	case id == r.self.ID():
+		return DiscSelf
+	case r.peers[id] != nil:
+		return DiscAlreadyConnected
+	case trusted:
+		return nil
+	case flags&staticDialedConn == 0 && len(r.peers) >= srv.MaxPeers:
+		return DiscTooManyPeers
+	case flags&inboundConn != 0 && r.inbound >= srv.maxInbound():
+		return DiscTooManyPeers
+	}
+	return nil
+}
+
+// addPeer admits and adds p, or returns the DiscReason for refusing it.
+func (r *serverRun) addPeer(p *Peer) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.admitLocked(p.ID(), p.flags); err != nil {
+		return err
+	}
+	p.trusted.Store(r.trusted[p.ID()])
+	r.peers[p.ID()] = p
+	if p.flags&inboundConn != 0 {
+		r.inbound++
+	}
+	return nil
+}
+
+// refuse tells the peer why it is not admitted and closes the connection.
+func (r *serverRun) refuse(conn *rlpx.Conn, err error) error {
+	reason := discReasonFor(err)
+	r.srv.stats.reject(reason.String())
+	conn.SetWriteDeadline(time.Now().Add(discWriteTimeout))
+	conn.Write(discMsg, encodeDisconnect(reason))
+	conn.Close()
+	return reason
+}
+
+func (r *serverRun) peer(id enode.ID) *Peer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.peers[id]
+}
+
+func (r *serverRun) peerList() []*Peer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ps := make([]*Peer, 0, len(r.peers))
+	for _, p := range r.peers {
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+func (r *serverRun) setTrusted(id enode.ID, trusted bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if trusted {
+		r.trusted[id] = true
+	} else {
+		delete(r.trusted, id)
+	}
+	if p := r.peers[id]; p != nil {
+		p.trusted.Store(trusted)
+	}
+}
+
+func addrIPPort(addr net.Addr) (net.IP, int) {
+	if a, ok := addr.(*net.TCPAddr); ok {
+		return a.IP, a.Port
+	}
+	return nil, 0
+}

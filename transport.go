@@ -1,0 +1,110 @@
+package p2p
+
+import (
+	"sync"
+	"time"
+
+	"github.com/seednet/p2p/rlpx"
+)
+
+// transport is a peer's RLPx connection after the Hello exchange: one
+// reader (the peer's read loop) and any number of writers.
+//
+// Writes are batched without a writer goroutine per peer: a write
+// encrypts its message into the connection's buffer and, unless a flush is
+// already on its way, starts a short-lived goroutine that flushes. Messages
+// written while that goroutine is being scheduled or while it waits for the
+// lock go out in the same system call; a lone message is flushed as soon as
+// the flusher runs, which is immediately when the writer then blocks (on
+// reading the reply, say). An idle peer has no writer goroutine at all.
+type transport struct {
+	conn *rlpx.Conn
+
+	// Write side, guarded by wmu.
+	wmu       sync.Mutex
+	flushing  bool      // a flush goroutine is scheduled
+	werr      error     // the first write error; the connection is dead then
+	wdeadline time.Time // the write deadline last set
+	onWriteErr func(error)
+
+	// Read side, used only by the read loop.
+	rdeadline time.Time
+}
+
+// deadlineSlack is how stale a deadline may get before it is set again:
+// setting it on every message would cost more than the messages.
+const deadlineSlack = time.Second
+
+// write queues one message and makes sure a flush follows.
+func (t *transport) write(code uint64, payload []byte) error {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	if t.werr != nil {
+		return t.werr
+	}
+	t.refreshWriteDeadlineLocked()
+	if _, err := t.conn.WriteBuffered(code, payload); err != nil {
+		return t.failLocked(err)
+	}
+	if !t.flushing {
+		t.flushing = true
+		go t.flush()
+	}
+	return nil
+}
+
+func (t *transport) flush() {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	t.flushing = false
+	if t.werr != nil {
+		return
+	}
+	t.refreshWriteDeadlineLocked()
+	if err := t.conn.Flush(); err != nil {
+		t.failLocked(err)
+	}
+}
+
+// writeNow sends one message and flushes before returning, with the given
+// timeout. It is for the Disconnect message.
+func (t *transport) writeNow(code uint64, payload []byte, timeout time.Duration) error {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	if t.werr != nil {
+		return t.werr
+	}
+	t.wdeadline = time.Now().Add(timeout)
+	t.conn.SetWriteDeadline(t.wdeadline)
+	if _, err := t.conn.Write(code, payload); err != nil {
+		return t.failLocked(err)
+	}
+	return nil
+}
+
+func (t *transport) refreshWriteDeadlineLocked() {
+	now := time.Now()
+	if now.Add(frameWriteTimeout).Sub(t.wdeadline) > deadlineSlack {
+		t.wdeadline = now.Add(frameWriteTimeout)
+		t.conn.SetWriteDeadline(t.wdeadline)
+	}
+}
+
+func (t *transport) failLocked(err error) error {
+	if t.werr == nil {
+		t.werr = err
+		if t.onWriteErr != nil {
+			go t.onWriteErr(err)
+		}
+	}
+	return err
+}
+
+// armReadDeadline pushes the read deadline forward before a read.
+func (t *transport) armReadDeadline() {
+	now := time.Now()
+	if now.Add(frameReadTimeout).Sub(t.rdeadline) > deadlineSlack {
+		t.rdeadline = now.Add(frameReadTimeout)
+		t.conn.SetReadDeadline(t.rdeadline)
+	}
+}
