@@ -38,7 +38,7 @@ type Peer struct {
 	node    *enode.Node
 	name    string
 	caps    []Cap
-	protos  []*protoRW // sorted by offset
+	protos  []*protoRW  // sorted by offset
 	flags   connFlag    // how the connection came about; fixed
 	trusted atomic.Bool // whether the node is trusted; AddTrustedPeer changes it
 	created time.Time

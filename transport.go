@@ -21,10 +21,10 @@ type transport struct {
 	conn *rlpx.Conn
 
 	// Write side, guarded by wmu.
-	wmu       sync.Mutex
-	flushing  bool      // a flush goroutine is scheduled
-	werr      error     // the first write error; the connection is dead then
-	wdeadline time.Time // the write deadline last set
+	wmu        sync.Mutex
+	flushing   bool      // a flush goroutine is scheduled
+	werr       error     // the first write error; the connection is dead then
+	wdeadline  time.Time // the write deadline last set
 	onWriteErr func(error)
 
 	// Read side, used only by the read loop.
