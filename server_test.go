@@ -509,3 +509,17 @@ func TestEvents(t *testing.T) {
 }
 
 var _ = enode.ID{}
+
+// TestUserModelCode starts a server configured exactly as in the project
+// brief, port 30300 on all interfaces included.
+func TestUserModelCode(t *testing.T) {
+	nodekey, _ := crypto.GenerateKey()
+	srv := Server{MaxPeers: 10, PrivateKey: nodekey, Name: "my node name", ListenAddr: ":30300", Protocols: []Protocol{echoProtocol(nil)}}
+	if err := srv.Start(); err != nil {
+		t.Skip("port 30300 is taken:", err)
+	}
+	defer srv.Stop()
+	if srv.Self().TCP() != 30300 {
+		t.Fatal("listening on", srv.Self().TCP())
+	}
+}
