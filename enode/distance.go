@@ -55,8 +55,10 @@ func RandomID(a ID, n int) ID {
 	bit := byte(1) << ((n - 1) % 8)
 	b[pos] ^= bit
 	b[pos] = b[pos]&^(bit-1) | byte(rand.Uint32())&(bit-1)
-	for i := pos + 1; i < len(b); i++ {
-		b[i] = byte(rand.Uint32())
+	var buf [8]byte
+	for i := pos + 1; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(buf[:], rand.Uint64())
+		copy(b[i:], buf[:])
 	}
 	return b
 }

@@ -356,10 +356,9 @@ func (ln *LocalNode) nodeLocked() *Node {
 		// always signs: this is a bug.
 		panic(fmt.Sprintf("enode: can't sign local record: %v", err))
 	}
-	n, err := New(ValidSchemes, &r)
-	if err != nil {
-		panic(fmt.Sprintf("enode: local record does not verify: %v", err))
-	}
+	// SignV4 has verified the signature (SetSig does), so the Node is made
+	// without verifying it once more.
+	n := newNodeWithID(&r, ln.id)
 	ln.seq = seq
 	if ln.cfg.SeqStore != nil {
 		ln.cfg.SeqStore.StoreLocalSeq(ln.id, seq)
