@@ -181,8 +181,12 @@ func (r *Report) Ratio(caseName, impl, unit string) float64 {
 func (r *Report) WriteText(w io.Writer) {
 	e := r.Env
 	fmt.Fprintf(w, "== variant %s: ours %s; geth %s\n", r.Variant, e.Ours, e.Geth)
-	fmt.Fprintf(w, "machine: %s, %d cores (GOMAXPROCS %d), %s/%s; %s; CGO_ENABLED=%v tags=%q\n",
-		e.CPU, e.Cores, e.GOMAXPROCS, e.OS, e.Arch, e.GoVersion, e.CGO, e.Tags)
+	cgo := 0
+	if e.CGO {
+		cgo = 1
+	}
+	fmt.Fprintf(w, "machine: %s, %d cores (GOMAXPROCS %d), %s/%s; %s; CGO_ENABLED=%d tags=%q\n",
+		e.CPU, e.Cores, e.GOMAXPROCS, e.OS, e.Arch, e.GoVersion, cgo, e.Tags)
 	fmt.Fprintf(w, "date: %s\ncommand: %s\n", e.Date, e.Command)
 	fmt.Fprintf(w, "%s mode: %d repetitions per case, alternating ours and geth; each sample %v after %v warm-up; figures are medians\n",
 		r.Mode, r.Reps, r.Measure, r.Warmup)

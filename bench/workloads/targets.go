@@ -29,17 +29,15 @@ func VariantOf(env harness.Env) string {
 	}
 }
 
-// Targets returns the targets of issues 3 and 6 that apply to r's variant,
-// with the ratios r measured.
+// Targets returns the targets of issues 3 and 6 that apply to r's variant
+// and whose cases r measured, with the ratios.
 func Targets(r *harness.Report) []harness.Target {
 	var ts []harness.Target
 	add := func(name, c, impl, unit string, want float64) {
 		ratio := r.Ratio(c, impl, unit)
-		t := harness.Target{Name: name, Case: c, Impl: impl, Unit: unit, Want: want}
 		if !math.IsNaN(ratio) {
-			t.Measured, t.Ratio = true, ratio
+			ts = append(ts, harness.Target{Name: name, Case: c, Impl: impl, Unit: unit, Want: want, Measured: true, Ratio: ratio})
 		}
-		ts = append(ts, t)
 	}
 	switch r.Variant {
 	case VariantNoCgo:
