@@ -139,3 +139,22 @@ func TestRandomIDClamps(t *testing.T) {
 		t.Error("distance above 256 not clamped")
 	}
 }
+
+func TestDistanceAllocs(t *testing.T) {
+	a, b := HexID(specID), RandomID(HexID(specID), 200)
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{"DistCmp", func() { DistCmp(a, b, a) }},
+		{"LogDist", func() { LogDist(a, b) }},
+		{"RandomID", func() { RandomID(a, 255) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if n := testing.AllocsPerRun(100, tt.f); n != 0 {
+				t.Fatalf("%v allocations", n)
+			}
+		})
+	}
+}
