@@ -19,6 +19,14 @@
 //	./run.sh -full           # more repetitions and longer samples, medians
 //	go run ./cmd/p2pbench -short -only 'rlpx/64KiB'   # one variant, some cases
 //
+// Module versions: go-ethereum requires a newer github.com/golang/snappy
+// than the root module, so in this module our rlpx is built with that
+// version (see go.mod); everything else is the root module's.
+//
+// The machine is shared: other jobs on the same cores move every figure by
+// ±20%. Run each configuration at least twice before believing a ratio;
+// the JSON reports keep every sample.
+//
 // `go test ./...` here runs only fast smoke tests: every case once for both
 // implementations, checking that they do the same work.
 package bench
