@@ -7,7 +7,7 @@ GO ?= go
 # Separate Go modules inside the tree (each directory below the root with its own go.mod).
 SUBMODULES := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
 
-.PHONY: all test test-root test-cgo test-submodules deps vet fuzz bench run
+.PHONY: all test test-root test-cgo test-submodules deps vet fuzz bench bench-full bench-pkg run
 
 all: test
 
@@ -45,7 +45,15 @@ FUZZTIME ?= 10s
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
 
+# Side by side with go-ethereum (the bench/ module); see bench/doc.go.
 bench:
+	cd bench && ./run.sh -short
+
+bench-full:
+	cd bench && ./run.sh -full
+
+# This module's own micro-benchmarks.
+bench-pkg:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 run:
