@@ -114,7 +114,7 @@ func (w *writer) seal(conn io.Writer, src []byte) error {
 		k := min(len(buf)-w.n, len(src))
 		dst := buf[w.n : w.n+k]
 		w.dir.stream.XORKeyStream(dst, src[:k])
-		w.dir.mac.hash.Write(dst)
+		w.dir.mac.write(dst)
 		w.n += k
 		src = src[k:]
 	}
@@ -198,7 +198,7 @@ func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []b
 		return 0, nil, 0, err
 	}
 	ct := frame[:padded]
-	r.dir.mac.hash.Write(ct)
+	r.dir.mac.write(ct)
 	if !hmac.Equal(r.dir.mac.frame(), frame[padded:]) {
 		return 0, nil, 0, ErrBadFrameMAC
 	}
