@@ -44,9 +44,35 @@ func TestKeccak256(t *testing.T) {
 	}
 }
 
+// TestKeccakRunningDigest takes digests of a running state, as the RLPx
+// MAC does, through the KeccakState interface, and compares them with
+// x/crypto's.
+func TestKeccakRunningDigest(t *testing.T) {
+	kh := NewKeccakState()
+	ref := sha3.NewLegacyKeccak256()
+	data := make([]byte, 300)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	for n := range len(data) {
+		kh.Write(data[:n])
+		ref.Write(data[:n])
+		if got, want := kh.Sum(nil), ref.Sum(nil); !bytes.Equal(got, want) {
+			t.Fatalf("after %d-byte write: Sum = %x, want %x", n, got, want)
+		}
+	}
+	var got, want [32]byte
+	kh.Read(got[:])
+	ref.(KeccakState).Read(want[:])
+	if got != want {
+		t.Fatalf("Read = %x, want %x", got, want)
+	}
+}
+
 func TestKeccakAllocs(t *testing.T) {
 	kh := NewKeccakState()
-	data := make([]byte, 100)
+	data := make([]byte, 1000)
+	out := make([]byte, 0, 32)
 	tests := []struct {
 		name string
 		f    func()
@@ -55,6 +81,9 @@ func TestKeccakAllocs(t *testing.T) {
 		{"HashData", func() { HashData(kh, data) }, 0},
 		{"Keccak256Hash", func() { Keccak256Hash(data, data) }, 0},
 		{"Keccak256", func() { Keccak256(data) }, 1}, // the result slice
+		{"Write", func() { kh.Write(data[:100]) }, 0},
+		{"Sum", func() { kh.Sum(out[:0]) }, 0},
+		{"Reset+Write+Read", func() { kh.Reset(); kh.Write(data); kh.Read(out[:32]) }, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,5 +91,17 @@ func TestKeccakAllocs(t *testing.T) {
 				t.Errorf("%v allocations, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkKeccakDigest takes the digest of a running state through the
+// KeccakState interface, as the RLPx MAC does several times a frame.
+func BenchmarkKeccakDigest(b *testing.B) {
+	kh := NewKeccakState()
+	kh.Write(make([]byte, 100))
+	out := make([]byte, 0, 32)
+	b.ReportAllocs()
+	for b.Loop() {
+		kh.Sum(out[:0])
 	}
 }
