@@ -1,5 +1,3 @@
-// Copyright 2026 The seednet Authors. Licensed under the Apache License, Version 2.0.
-
 // Command gen writes the Keccak-f[1600] permutations of package keccak:
 // keccakf_generic.go (portable Go) and keccakf_amd64.s (AVX-512). Run it
 // from the package directory with go generate.
