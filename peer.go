@@ -49,7 +49,7 @@ type Peer struct {
 	stopOnce  sync.Once
 	stopping  chan struct{} // closed by stop
 	stopErr   error         // why we are ending the connection
-	pingTimer *time.Timer
+	pingTimer atomic.Pointer[time.Timer] // set by run, read by the timer's callback
 	protoWG   sync.WaitGroup
 }
 
@@ -113,7 +113,7 @@ func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, pr
 		stopping: make(chan struct{}),
 		log:      srv.logger().With("peer", node.ID().TerminalString(), "addr", conn.RemoteAddr()),
 	}
-	p.t = &transport{conn: conn, onWriteErr: p.stop}
+	p.t = &transport{conn: conn, onWriteErr: p.stop, wlock: make(chan struct{}, 1)}
 	for _, rw := range protos {
 		rw.peer = p
 		rw.q = newMsgQueue()
@@ -140,10 +140,10 @@ func (p *Peer) run() (err error, remoteRequested bool) {
 		p.protoWG.Add(1)
 		go p.runProtocol(rw)
 	}
-	p.pingTimer = time.AfterFunc(pingInterval, p.ping)
+	p.pingTimer.Store(time.AfterFunc(pingInterval, p.ping))
 
 	err = p.readLoop()
-	p.pingTimer.Stop()
+	p.pingTimer.Load().Stop()
 
 	select {
 	case <-p.stopping:
@@ -250,7 +250,9 @@ func (p *Peer) ping() {
 	default:
 	}
 	if p.t.write(pingMsg, emptyList) == nil {
-		p.pingTimer.Reset(pingInterval)
+		if t := p.pingTimer.Load(); t != nil {
+			t.Reset(pingInterval)
+		}
 	}
 }
 

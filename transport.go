@@ -1,7 +1,6 @@
 package p2p
 
 import (
-	"sync"
 	"time"
 
 	"github.com/seednet/p2p/rlpx"
@@ -20,8 +19,12 @@ import (
 type transport struct {
 	conn *rlpx.Conn
 
-	// Write side, guarded by wmu.
-	wmu        sync.Mutex
+	// Write side, guarded by wlock: a one-slot channel used as a mutex.
+	// A writer can hold it through a blocking socket write; goroutines that
+	// wait for it then block on a channel, which testing/synctest counts as
+	// durably blocked (a sync.Mutex it does not), so the write timeout can
+	// be tested with a fake clock.
+	wlock      chan struct{}
 	flushing   bool      // a flush goroutine is scheduled
 	werr       error     // the first write error; the connection is dead then
 	wdeadline  time.Time // the write deadline last set
@@ -31,14 +34,17 @@ type transport struct {
 	rdeadline time.Time
 }
 
+func (t *transport) lock()   { t.wlock <- struct{}{} }
+func (t *transport) unlock() { <-t.wlock }
+
 // deadlineSlack is how stale a deadline may get before it is set again:
 // setting it on every message would cost more than the messages.
 const deadlineSlack = time.Second
 
 // write queues one message and makes sure a flush follows.
 func (t *transport) write(code uint64, payload []byte) error {
-	t.wmu.Lock()
-	defer t.wmu.Unlock()
+	t.lock()
+	defer t.unlock()
 	if t.werr != nil {
 		return t.werr
 	}
@@ -54,8 +60,8 @@ func (t *transport) write(code uint64, payload []byte) error {
 }
 
 func (t *transport) flush() {
-	t.wmu.Lock()
-	defer t.wmu.Unlock()
+	t.lock()
+	defer t.unlock()
 	t.flushing = false
 	if t.werr != nil {
 		return
@@ -69,8 +75,8 @@ func (t *transport) flush() {
 // writeNow sends one message and flushes before returning, with the given
 // timeout. It is for the Disconnect message.
 func (t *transport) writeNow(code uint64, payload []byte, timeout time.Duration) error {
-	t.wmu.Lock()
-	defer t.wmu.Unlock()
+	t.lock()
+	defer t.unlock()
 	if t.werr != nil {
 		return t.werr
 	}
