@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
+	"github.com/seednet/p2p/crypto/ecies"
 	"io"
 
 	"github.com/seednet/p2p/crypto"
@@ -23,12 +24,21 @@ type handshake struct {
 }
 
 // runInitiator performs the initiator's side on conn: send auth, read ack.
+//
+// The auth's ECIES key agreement does not depend on the auth's content, so
+// it runs in a second goroutine while this one signs the auth: on a machine
+// with a spare core that takes the cost of one ECDH off the handshake.
 func (h *handshake) runInitiator(conn io.ReadWriter, prv *ecdsa.PrivateKey, buf []byte) (sessionKeys, error) {
+	sealer := prepareSeal(h.random, h.remote)
 	auth, err := h.makeAuth(prv)
+	s := <-sealer
 	if err != nil {
 		return sessionKeys{}, err
 	}
-	authPacket, err := sealEIP8(h.random, auth, h.remote)
+	if s.err != nil {
+		return sessionKeys{}, s.err
+	}
+	authPacket, err := sealEIP8(h.random, s.sealer, auth)
 	if err != nil {
 		return sessionKeys{}, err
 	}
@@ -46,26 +56,49 @@ func (h *handshake) runInitiator(conn io.ReadWriter, prv *ecdsa.PrivateKey, buf 
 	return h.secrets(authPacket, ackPacket)
 }
 
+type sealResult struct {
+	sealer *ecies.Sealer
+	err    error
+}
+
+// prepareSeal does the key agreement of an ECIES encryption to pub in a new
+// goroutine. The caller must receive from the channel.
+func prepareSeal(random io.Reader, pub *ecdsa.PublicKey) <-chan sealResult {
+	c := make(chan sealResult, 1)
+	go func() {
+		s, err := ecies.Prepare(random, pub)
+		c <- sealResult{s, err}
+	}()
+	return c
+}
+
 // runRecipient performs the recipient's side on conn: read auth, send ack.
 // A pre-EIP-8 auth gets a pre-EIP-8 ack, an EIP-8 auth an EIP-8 one.
+//
+// The ack does not depend on the initiator's ephemeral key, so it is
+// encrypted in a second goroutine while this one recovers that key from the
+// auth's signature; the ECDH that needs it comes after the ack is sent.
 func (h *handshake) runRecipient(conn io.ReadWriter, prv *ecdsa.PrivateKey, buf []byte) (sessionKeys, error) {
 	var auth authMsg
 	authPacket, eip8, err := readHandshakeMsg(conn, buf, prv, encAuthLenV4, auth.decodePlain, &auth)
 	if err != nil {
 		return sessionKeys{}, fmt.Errorf("reading auth: %w", err)
 	}
-	if err := h.handleAuth(&auth, prv); err != nil {
-		return sessionKeys{}, err
-	}
-	ack, err := h.makeAck()
+	remote, err := importPublicKey(auth.InitiatorPubkey[:])
 	if err != nil {
-		return sessionKeys{}, err
+		return sessionKeys{}, fmt.Errorf("%w: initiator key: %w", ErrBadHandshake, err)
 	}
+	h.remote = remote
+	ackc := make(chan sealResult, 1)
 	var ackPacket []byte
-	if eip8 {
-		ackPacket, err = sealEIP8(h.random, ack, h.remote)
-	} else {
-		ackPacket, err = sealPlain(h.random, ack.encodePlain(), h.remote)
+	go func() {
+		var err error
+		ackPacket, err = h.sealAck(eip8)
+		ackc <- sealResult{err: err}
+	}()
+	err = h.handleAuth(&auth, prv)
+	if r := <-ackc; err == nil {
+		err = r.err
 	}
 	if err != nil {
 		return sessionKeys{}, err
@@ -76,10 +109,29 @@ func (h *handshake) runRecipient(conn io.ReadWriter, prv *ecdsa.PrivateKey, buf 
 	return h.secrets(authPacket, ackPacket)
 }
 
+// sealAck makes and encrypts the ack, in the form of the auth.
+func (h *handshake) sealAck(eip8 bool) ([]byte, error) {
+	ack, err := h.makeAck()
+	if err != nil {
+		return nil, err
+	}
+	if eip8 {
+		s, err := ecies.Prepare(h.random, h.remote)
+		if err != nil {
+			return nil, err
+		}
+		return sealEIP8(h.random, s, ack)
+	}
+	return sealPlain(h.random, ack.encodePlain(), h.remote)
+}
+
 // makeAuth builds the auth message. The initiator proves it holds the
 // ephemeral key by signing static-shared-secret ^ initiator-nonce with it.
 func (h *handshake) makeAuth(prv *ecdsa.PrivateKey) (*authMsg, error) {
 	if err := h.fillRandom(&h.initNonce); err != nil {
+		return nil, err
+	}
+	if err := h.makeEphemeral(); err != nil {
 		return nil, err
 	}
 	token, err := crypto.ECDH(prv, h.remote)
@@ -100,11 +152,13 @@ func (h *handshake) makeAuth(prv *ecdsa.PrivateKey) (*authMsg, error) {
 // handleAuth takes in the initiator's auth message and recovers its
 // ephemeral key from the signature.
 func (h *handshake) handleAuth(msg *authMsg, prv *ecdsa.PrivateKey) error {
-	remote, err := importPublicKey(msg.InitiatorPubkey[:])
-	if err != nil {
-		return fmt.Errorf("%w: initiator key: %w", ErrBadHandshake, err)
+	if h.remote == nil {
+		remote, err := importPublicKey(msg.InitiatorPubkey[:])
+		if err != nil {
+			return fmt.Errorf("%w: initiator key: %w", ErrBadHandshake, err)
+		}
+		h.remote = remote
 	}
-	h.remote = remote
 	h.initNonce = msg.Nonce
 	token, err := crypto.ECDH(prv, h.remote)
 	if err != nil {
@@ -122,6 +176,9 @@ func (h *handshake) makeAck() (*ackMsg, error) {
 	if err := h.fillRandom(&h.respNonce); err != nil {
 		return nil, err
 	}
+	if err := h.makeEphemeral(); err != nil {
+		return nil, err
+	}
 	return &ackMsg{
 		EphemeralPubkey: exportPublicKey(&h.ephemeral.PublicKey),
 		Nonce:           h.respNonce,
@@ -137,6 +194,16 @@ func (h *handshake) handleAck(msg *ackMsg) error {
 	h.remoteEphemeral = pub
 	h.respNonce = msg.Nonce
 	return nil
+}
+
+// makeEphemeral generates the ephemeral key unless a test has set it.
+func (h *handshake) makeEphemeral() error {
+	if h.ephemeral != nil {
+		return nil
+	}
+	var err error
+	h.ephemeral, err = crypto.GenerateKey()
+	return err
 }
 
 // fillRandom fills a nonce unless a test has set it already.
@@ -181,11 +248,7 @@ func (h *handshake) secrets(auth, ack []byte) (sessionKeys, error) {
 	return k, nil
 }
 
-// newHandshake prepares a handshake with a fresh ephemeral key.
+// newHandshake prepares a handshake; the ephemeral key is made when needed.
 func newHandshake(initiator bool, remote *ecdsa.PublicKey) (*handshake, error) {
-	eph, err := crypto.GenerateKey()
-	if err != nil {
-		return nil, err
-	}
-	return &handshake{initiator: initiator, remote: remote, ephemeral: eph, random: rand.Reader}, nil
+	return &handshake{initiator: initiator, remote: remote, random: rand.Reader}, nil
 }

@@ -92,8 +92,8 @@ func (m *ackMsg) encodePlain() []byte {
 	return b
 }
 
-// sealEIP8 encodes msg as an EIP-8 handshake message for the holder of pub.
-func sealEIP8(random io.Reader, msg any, pub *ecdsa.PublicKey) ([]byte, error) {
+// sealEIP8 encodes msg as an EIP-8 handshake message, encrypted with s.
+func sealEIP8(random io.Reader, s *ecies.Sealer, msg any) ([]byte, error) {
 	body, err := rlp.EncodeToBytes(msg)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func sealEIP8(random io.Reader, msg any, pub *ecdsa.PublicKey) ([]byte, error) {
 	}
 	size := len(plain) + ecies.Overhead
 	prefix := binary.BigEndian.AppendUint16(make([]byte, 0, 2+size), uint16(size))
-	enc, err := ecies.Encrypt(random, pub, plain, nil, prefix)
+	enc, err := s.Seal(plain, nil, prefix)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/crypto"
+	"github.com/seednet/p2p/crypto/ecies"
 )
 
 // The RLPx handshake vectors of EIP-8 (shared/specs/eip-8.md). Node A
@@ -348,7 +349,11 @@ func TestHandshakeBadInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := sealEIP8(h.random, auth, &recKey.PublicKey)
+		sealer, err := ecies.Prepare(h.random, &recKey.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := sealEIP8(h.random, sealer, auth)
 		if err != nil {
 			t.Fatal(err)
 		}

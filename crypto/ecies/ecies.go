@@ -84,32 +84,64 @@ var (
 // may be nil and must be given to Decrypt again. The result is
 // len(m) + Overhead bytes.
 func Encrypt(rand io.Reader, pub *ecdsa.PublicKey, m, s1, s2 []byte) ([]byte, error) {
+	s, err := Prepare(rand, pub)
+	if err != nil {
+		return nil, err
+	}
+	return s.Seal(m, s1, s2)
+}
+
+// Sealer is one ECIES encryption whose elliptic curve work (the ephemeral
+// key and the ECDH with the recipient's key) is done and whose message is
+// not yet known. Prepare does the expensive part, Seal the cheap symmetric
+// part, so a caller can overlap the first with other work (the RLPx
+// handshake does, while it signs the message it will seal). A Sealer is
+// for one message: Seal wipes it.
+type Sealer struct {
+	rand io.Reader
+	R    [64]byte // the ephemeral public key, X || Y
+	z    [32]byte // the shared secret
+	used bool
+}
+
+// Prepare generates the ephemeral key for an encryption to pub and agrees
+// on the shared secret.
+func Prepare(rand io.Reader, pub *ecdsa.PublicKey) (*Sealer, error) {
 	enc := crypto.FromECDSAPub(pub)
 	if enc == nil {
 		return nil, fmt.Errorf("ecies: %w", ErrInvalidPublicKey)
 	}
 	var recipient [64]byte
 	copy(recipient[:], enc[1:])
-
-	ct := make([]byte, pubLen+ivLen+len(m)+tagLen)
+	s := &Sealer{rand: rand}
 	var r [32]byte
 	defer clear(r[:])
-	R, err := ephemeralKey(rand, &r)
-	if err != nil {
+	var err error
+	if s.R, err = ephemeralKey(rand, &r); err != nil {
 		return nil, err
 	}
-	z, err := secp.Active{}.ECDH(&r, &recipient)
-	if err != nil {
+	if s.z, err = (secp.Active{}).ECDH(&r, &recipient); err != nil {
 		return nil, fmt.Errorf("ecies: recipient key: %w", err)
 	}
-	ke, km := deriveKeys(&z, s1)
+	return s, nil
+}
+
+// Seal encrypts m as Encrypt does, with the prepared key agreement.
+func (s *Sealer) Seal(m, s1, s2 []byte) ([]byte, error) {
+	if s.used {
+		return nil, errors.New("ecies: Sealer used twice")
+	}
+	s.used = true
+	ke, km := deriveKeys(&s.z, s1)
+	clear(s.z[:])
 	defer clear(ke[:])
 	defer clear(km[:])
 
+	ct := make([]byte, pubLen+ivLen+len(m)+tagLen)
 	ct[0] = 0x04
-	copy(ct[1:pubLen], R[:])
+	copy(ct[1:pubLen], s.R[:])
 	iv := ct[pubLen : pubLen+ivLen]
-	if _, err := io.ReadFull(rand, iv); err != nil {
+	if _, err := io.ReadFull(s.rand, iv); err != nil {
 		return nil, fmt.Errorf("ecies: reading IV: %w", err)
 	}
 	body := ct[pubLen+ivLen : len(ct)-tagLen]
