@@ -222,7 +222,7 @@ func TestBadFrames(t *testing.T) {
 // TestBadMessageCode sends frames whose body does not start with a
 // canonical RLP integer.
 func TestBadMessageCode(t *testing.T) {
-	for _, body := range [][]byte{{0x81, 0x05}, {0x82, 0x00, 0x01}, {0x89}, {0xc0}, {0x83, 1}} {
+	for _, body := range [][]byte{{0x00, 0xC0}, {0x81, 0x05}, {0x82, 0x00, 0x01}, {0x89}, {0xc0}, {0x83, 1}} {
 		ini, rec := connPair(t)
 		var buf bytes.Buffer
 		if err := ini.wr.writeFrame(&buf, body, nil); err != nil {

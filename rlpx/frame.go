@@ -307,6 +307,8 @@ func splitUint(b []byte) (uint64, []byte, error) {
 		return 0, nil, ErrBadMessageCode
 	}
 	switch h := b[0]; {
+	case h == 0:
+		return 0, nil, ErrBadMessageCode // zero is 0x80; 0x00 is a leading zero byte
 	case h < 0x80:
 		return uint64(h), b[1:], nil
 	case h > 0x88:
