@@ -47,8 +47,8 @@ type Peer struct {
 	log     *slog.Logger
 
 	stopOnce  sync.Once
-	stopping  chan struct{} // closed by stop
-	stopErr   error         // why we are ending the connection
+	stopping  chan struct{}              // closed by stop
+	stopErr   error                      // why we are ending the connection
 	pingTimer atomic.Pointer[time.Timer] // set by run, read by the timer's callback
 	protoWG   sync.WaitGroup
 }
