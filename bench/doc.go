@@ -1,6 +1,7 @@
 // Package bench is the root of the benchmark module: side-by-side
 // measurements of this library (github.com/seednet/p2p) and go-ethereum's
-// p2p code (v1.17.10), in one process, alternating between the two.
+// p2p code (v1.17.10), in one process, alternating between the two (the
+// idle-peers cases put the node they measure in a second process).
 //
 // It is a separate Go module so that users of the library never download
 // go-ethereum. Its parts:
@@ -15,7 +16,7 @@
 //
 // Usage, from this directory:
 //
-//	./run.sh -short          # every variant, about 2 minutes
+//	./run.sh -short          # every variant, about 3 minutes
 //	./run.sh -full           # more repetitions and longer samples, medians
 //	go run ./cmd/p2pbench -short -only 'rlpx/64KiB'   # one variant, some cases
 //

@@ -10,8 +10,8 @@
 # Usage: ./run.sh [-short | -full] [p2pbench flags...]
 #
 # -short (the default) runs every case in the default variant and only the
-# cases that depend on secp256k1 (crypto/*, rlpx/handshake) in the other
-# two; it takes about two minutes. -full runs every case in every variant,
+# cases that depend on secp256k1 (crypto/*, rlpx/handshake, server/setup)
+# in the other two; it takes about three minutes. -full runs every case in every variant,
 # with more and longer samples. Other flags go to p2pbench (e.g.
 # -only 'rlpx/' or -reps 3); an -only here applies to every variant.
 #
@@ -54,7 +54,7 @@ for v in $variants; do
 	esac
 	only=()
 	if [ "$mode" = -short ] && [ "$v" != default ]; then
-		only=(-only '^(crypto/|rlpx/handshake$)')
+		only=(-only '^(crypto/|rlpx/handshake$|server/setup$)')
 	fi
 	echo "run.sh: running variant $v ($mode)" >&2
 	"$bin" "$mode" -q "${only[@]}" "${args[@]}" -json "$out/$v.json" >"$out/$v.txt"

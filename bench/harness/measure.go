@@ -3,7 +3,9 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -28,6 +30,36 @@ type Sample struct {
 	Elapsed    time.Duration `json:"elapsed_ns"`
 	Allocs     uint64        `json:"allocs"`      // heap objects allocated during the run, whole process
 	AllocBytes uint64        `json:"alloc_bytes"` // heap bytes allocated during the run, whole process
+
+	// Latency cases (KindLatency): percentiles of the times of single
+	// operations.
+	P50  time.Duration `json:"p50_ns,omitempty"`
+	P99  time.Duration `json:"p99_ns,omitempty"`
+	P999 time.Duration `json:"p999_ns,omitempty"`
+
+	// Mem is set in memory cases (KindMemory), where Ops is the number of
+	// peers a node held and Elapsed the time they took to connect.
+	Mem *Mem `json:"mem,omitempty"`
+}
+
+// Mem is what a node's process holds for its peers: the growth of each
+// figure from before the peers connected to after, measured in the node's
+// own process after a garbage collection.
+type Mem struct {
+	Goroutines int64 `json:"goroutines"`
+	// HeapStack is runtime.MemStats HeapInuse + StackInuse, in bytes.
+	HeapStack int64 `json:"heap_stack_bytes"`
+	// RSS is VmRSS from /proc/self/status, in bytes.
+	RSS int64 `json:"rss_bytes"`
+}
+
+// PerPeer returns f of s's Mem divided by the peers held, or 0 when s has
+// no Mem.
+func (s Sample) PerPeer(f func(Mem) int64) float64 {
+	if s.Mem == nil || s.Ops == 0 {
+		return 0
+	}
+	return float64(f(*s.Mem)) / float64(s.Ops)
 }
 
 // NsPerOp is the time per operation in nanoseconds.
@@ -116,4 +148,52 @@ func nextBatch(ops int64, elapsed, remaining time.Duration, prev int, limit int6
 		n = min(n, limit)
 	}
 	return int(max(n, 1))
+}
+
+// LatencyLoop measures the latency of op, one operation per call: it runs
+// op for b.Warmup, then times each call until b.Measure has passed or
+// b.MaxOps calls are done, and returns the 50th, 99th and 99.9th
+// percentiles of those times besides the usual figures.
+func LatencyLoop(b Budget, op func() error) (Sample, error) {
+	if op == nil {
+		return Sample{}, errors.New("harness: nil operation")
+	}
+	for start := time.Now(); time.Since(start) < b.Warmup; {
+		if err := op(); err != nil {
+			return Sample{}, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	times := make([]time.Duration, 0, 1<<16)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	prev := start
+	for {
+		if err := op(); err != nil {
+			return Sample{}, err
+		}
+		now := time.Now()
+		times = append(times, now.Sub(prev))
+		prev = now
+		if now.Sub(start) >= b.Measure || (b.MaxOps > 0 && int64(len(times)) >= b.MaxOps) {
+			break
+		}
+	}
+	runtime.ReadMemStats(&after)
+	s := Sample{
+		Ops:        int64(len(times)),
+		Elapsed:    prev.Sub(start),
+		Allocs:     after.Mallocs - before.Mallocs,
+		AllocBytes: after.TotalAlloc - before.TotalAlloc,
+	}
+	slices.Sort(times)
+	s.P50, s.P99, s.P999 = percentile(times, 0.5), percentile(times, 0.99), percentile(times, 0.999)
+	return s, nil
+}
+
+// percentile returns the p-quantile of sorted by the nearest-rank method.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
 }

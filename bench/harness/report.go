@@ -69,29 +69,80 @@ type Summary struct {
 	OpsPerSec   float64 `json:"ops_per_sec"`
 	MBPerSec    float64 `json:"mb_per_sec"`
 	AllocsPerOp float64 `json:"allocs_per_op"`
+
+	// Latency cases: percentiles in nanoseconds.
+	P50  float64 `json:"p50_ns,omitempty"`
+	P99  float64 `json:"p99_ns,omitempty"`
+	P999 float64 `json:"p999_ns,omitempty"`
+
+	// Memory cases: peers held and what each costs the node.
+	Peers             float64 `json:"peers,omitempty"`
+	GoroutinesPerPeer float64 `json:"goroutines_per_peer,omitempty"`
+	HeapStackPerPeer  float64 `json:"heap_stack_bytes_per_peer,omitempty"`
+	RSSPerPeer        float64 `json:"rss_bytes_per_peer,omitempty"`
 }
 
-// Target is a goal for one row: Ratio at least Want.
+// Target is a goal for one row: a figure of the row at least (or, with
+// AtMost, at most) Want.
 type Target struct {
-	Name string  `json:"name"` // what is compared, in words
-	Case string  `json:"case"` // the case
-	Impl string  `json:"impl"` // our implementation in the comparison
-	Unit string  `json:"unit"` // the figure compared
-	Want float64 `json:"want"` // minimum ratio, >1 meaning ours is better
+	Name string `json:"name"` // what is compared, in words
+	Case string `json:"case"` // the case
+	Impl string `json:"impl"` // our implementation in the comparison
+	Unit string `json:"unit"` // the row's unit
+	// Figure is the figure of the row compared with Want: FigureRatio (the
+	// default), FigureOurs or FigureKeccak.
+	Figure string  `json:"figure,omitempty"`
+	Want   float64 `json:"want"`
+	AtMost bool    `json:"at_most,omitempty"` // Want is a maximum, not a minimum
 	// Measured is false when the case did not run in this report.
 	Measured bool    `json:"measured"`
-	Ratio    float64 `json:"ratio"`
+	Value    float64 `json:"value"` // the figure measured
 }
 
+// Figures a Target can compare.
+const (
+	// FigureRatio is the row's ratio, >1 meaning ours is better.
+	FigureRatio = ""
+	// FigureOurs is our figure in the row's unit.
+	FigureOurs = "ours"
+	// FigureKeccak is our MB/s as a fraction of the Keccak bound.
+	FigureKeccak = "keccak"
+)
+
 // Met reports whether the target was measured and reached.
-func (t Target) Met() bool { return t.Measured && t.Ratio >= t.Want }
+func (t Target) Met() bool {
+	if !t.Measured {
+		return false
+	}
+	if t.AtMost {
+		return t.Value <= t.Want
+	}
+	return t.Value >= t.Want
+}
+
+// Describe prints the measured figure and the goal, in the figure's form.
+func (t Target) Describe() string {
+	cmp := ">="
+	if t.AtMost {
+		cmp = "<="
+	}
+	switch t.Figure {
+	case FigureOurs:
+		return fmt.Sprintf("%8s  want %s %s %s", num(t.Value), cmp, num(t.Want), t.Unit)
+	case FigureKeccak:
+		return fmt.Sprintf("%7.0f%%  want %s %.0f%% of the Keccak bound", 100*t.Value, cmp, 100*t.Want)
+	default:
+		return fmt.Sprintf("%7.2fx  want %s %.2fx", t.Value, cmp, t.Want)
+	}
+}
 
 // Row is one line of the table: one of our implementations against the
 // baseline in one figure.
 type Row struct {
+	Kind Kind
 	Case string
 	Impl string // our implementation
-	Unit string // "ns/op", "ops/s", "MB/s", "msgs/s"
+	Unit string // "ns/op", "ops/s", "MB/s", "msgs/s", "p50 µs", "peers", ...
 	Ours float64
 	Geth float64
 	// Ratio is how many times better ours is: geth/ours for ns/op,
@@ -139,7 +190,7 @@ func (r *Report) Rows() []Row {
 			if im.Name == Baseline {
 				continue
 			}
-			row := Row{Case: c.Name, Impl: im.Name, OursBound: math.NaN(), GethBound: math.NaN(),
+			row := Row{Kind: c.Kind, Case: c.Name, Impl: im.Name, OursBound: math.NaN(), GethBound: math.NaN(),
 				OursAllocs: im.Median.AllocsPerOp, GethAllocs: base.Median.AllocsPerOp}
 			switch c.Kind {
 			case KindTime:
@@ -161,6 +212,36 @@ func (r *Report) Rows() []Row {
 					row.Ratio = row.Ours / row.Geth
 					rows = append(rows, row)
 				}
+			case KindLatency:
+				for _, f := range []struct {
+					unit       string
+					ours, geth float64
+				}{
+					{"p50 µs", im.Median.P50, base.Median.P50},
+					{"p99 µs", im.Median.P99, base.Median.P99},
+					{"p99.9 µs", im.Median.P999, base.Median.P999},
+				} {
+					row.Unit, row.Ours, row.Geth = f.unit, f.ours/1e3, f.geth/1e3
+					row.Ratio = row.Geth / row.Ours
+					rows = append(rows, row)
+				}
+			case KindMemory:
+				row.OursAllocs, row.GethAllocs = 0, 0
+				row.Unit, row.Ours, row.Geth = "peers", im.Median.Peers, base.Median.Peers
+				row.Ratio = row.Ours / row.Geth
+				rows = append(rows, row)
+				for _, f := range []struct {
+					unit       string
+					ours, geth float64
+				}{
+					{"goroutines/peer", im.Median.GoroutinesPerPeer, base.Median.GoroutinesPerPeer},
+					{"heap+stack B/peer", im.Median.HeapStackPerPeer, base.Median.HeapStackPerPeer},
+					{"RSS B/peer", im.Median.RSSPerPeer, base.Median.RSSPerPeer},
+				} {
+					row.Unit, row.Ours, row.Geth = f.unit, f.ours, f.geth
+					row.Ratio = row.Geth / row.Ours
+					rows = append(rows, row)
+				}
 			}
 		}
 	}
@@ -169,12 +250,20 @@ func (r *Report) Rows() []Row {
 
 // Ratio returns the ratio of the row for case, impl and unit, or NaN.
 func (r *Report) Ratio(caseName, impl, unit string) float64 {
-	for _, row := range r.Rows() {
-		if row.Case == caseName && row.Impl == impl && row.Unit == unit {
-			return row.Ratio
-		}
+	if row, ok := r.Row(caseName, impl, unit); ok {
+		return row.Ratio
 	}
 	return math.NaN()
+}
+
+// Row returns the row for case, impl and unit, if r has it.
+func (r *Report) Row(caseName, impl, unit string) (Row, bool) {
+	for _, row := range r.Rows() {
+		if row.Case == caseName && row.Impl == impl && row.Unit == unit {
+			return row, true
+		}
+	}
+	return Row{}, false
 }
 
 // WriteText prints the report as a table with its environment.
@@ -190,7 +279,7 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "date: %s\ncommand: %s\n", e.Date, e.Command)
 	fmt.Fprintf(w, "%s mode: %d repetitions per case, alternating ours and geth; each sample %v after %v warm-up; figures are medians\n",
 		r.Mode, r.Reps, r.Measure, r.Warmup)
-	fmt.Fprintf(w, "ratio = how many times better ours is (>1: ours better): geth/ours for ns/op, ours/geth for ops/s, MB/s, msgs/s\n")
+	fmt.Fprintf(w, "ratio = how many times better ours is (>1: ours better): geth/ours for ns/op, latencies and per-peer costs, ours/geth for ops/s, MB/s, msgs/s, peers\n")
 	if b := r.KeccakBound(); !math.IsNaN(b) {
 		fmt.Fprintf(w, "Keccak bound: %.0f MB/s (fastest Keccak-256 on one core); %%K = share of it\n", b)
 	}
@@ -203,15 +292,18 @@ func (r *Report) WriteText(w io.Writer) {
 		if row.Impl != "ours" {
 			name += " [" + row.Impl + "]"
 		}
+		oa, ga := allocs(row.OursAllocs), allocs(row.GethAllocs)
+		if row.Kind == KindMemory {
+			oa, ga = "", ""
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2fx\t%s\t%s\t%s\t%s\t\n", name, row.Unit,
-			num(row.Ours), num(row.Geth), row.Ratio, pct(row.OursBound), pct(row.GethBound),
-			allocs(row.OursAllocs), allocs(row.GethAllocs))
+			num(row.Ours), num(row.Geth), row.Ratio, pct(row.OursBound), pct(row.GethBound), oa, ga)
 	}
 	tw.Flush()
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(w, "\ntargets (ratio, same run):")
 		for _, t := range r.Targets {
-			fmt.Fprintf(w, "  %-4s %-58s %6.2fx  want >= %.1fx\n", verdict(t), t.Name, t.Ratio, t.Want)
+			fmt.Fprintf(w, "  %-4s %-62s %s\n", verdict(t), t.Name, t.Describe())
 		}
 	}
 	if len(r.Pending) > 0 {
@@ -297,7 +389,7 @@ func WriteSummary(w io.Writer, reports []*Report) {
 	fmt.Fprintln(w, "== targets over all variants (ratio >1: ours better)")
 	for _, r := range reports {
 		for _, t := range r.Targets {
-			fmt.Fprintf(w, "  %-4s %-13s %-58s %6.2fx  want >= %.1fx\n", verdict(t), r.Variant, t.Name, t.Ratio, t.Want)
+			fmt.Fprintf(w, "  %-4s %-13s %-62s %s\n", verdict(t), r.Variant, t.Name, t.Describe())
 		}
 	}
 	var b strings.Builder

@@ -27,6 +27,13 @@ const (
 	// KindKeccak: MB/s of Keccak-256 on one core; the fastest implementation
 	// sets the bound that throughput cases are compared with.
 	KindKeccak Kind = "keccak"
+	// KindLatency: p50, p99 and p99.9 of single operations, lower is better
+	// (ping-pong); samples come from LatencyLoop.
+	KindLatency Kind = "latency"
+	// KindMemory: what a node holds per peer (goroutines, heap and stack,
+	// RSS), lower is better, and how many peers it held, higher is better;
+	// samples carry a Mem.
+	KindMemory Kind = "memory"
 )
 
 // Case is one workload at one setting, run by several implementations.
@@ -42,6 +49,8 @@ type Case struct {
 	// unless they all did the same work (same bytes out, same result). The
 	// runner calls it before measuring.
 	Check func() error
+	// FullOnly cases run only in full mode (Options.Mode "full").
+	FullOnly bool
 }
 
 // Impl is one implementation of a case.
@@ -82,6 +91,9 @@ func Run(cases []Case, opts Options) (*Report, error) {
 	}
 	for _, c := range cases {
 		if opts.Only != nil && !opts.Only.MatchString(c.Name) {
+			continue
+		}
+		if c.FullOnly && opts.Mode != "full" {
 			continue
 		}
 		if !slices.ContainsFunc(c.Impls, func(im Impl) bool { return im.Name == Baseline }) {
@@ -149,6 +161,11 @@ func brief(k Kind, s Sample) string {
 		return fmt.Sprintf("%.0f ns/op, %.1f allocs/op", s.NsPerOp(), s.AllocsPerOp())
 	case KindRate:
 		return fmt.Sprintf("%.0f ops/s, %.1f allocs/op", s.OpsPerSec(), s.AllocsPerOp())
+	case KindLatency:
+		return fmt.Sprintf("p50 %v, p99 %v, p99.9 %v, %.1f allocs/op", s.P50, s.P99, s.P999, s.AllocsPerOp())
+	case KindMemory:
+		return fmt.Sprintf("%d peers in %v; per peer: %.2f goroutines, %.0f B heap+stack, %.0f B RSS", s.Ops,
+			s.Elapsed.Round(time.Millisecond), s.PerPeer(memGoroutines), s.PerPeer(memHeapStack), s.PerPeer(memRSS))
 	default:
 		return fmt.Sprintf("%.1f MB/s, %.0f ops/s, %.2f allocs/op", s.MBPerSec(), s.OpsPerSec(), s.AllocsPerOp())
 	}
@@ -172,5 +189,25 @@ func median(ss []Sample) Summary {
 		OpsPerSec:   pick(Sample.OpsPerSec),
 		MBPerSec:    pick(Sample.MBPerSec),
 		AllocsPerOp: pick(Sample.AllocsPerOp),
+
+		P50:  pick(func(s Sample) float64 { return float64(s.P50) }),
+		P99:  pick(func(s Sample) float64 { return float64(s.P99) }),
+		P999: pick(func(s Sample) float64 { return float64(s.P999) }),
+
+		Peers:             pick(func(s Sample) float64 { return float64(s.Ops) * b2f(s.Mem != nil) }),
+		GoroutinesPerPeer: pick(func(s Sample) float64 { return s.PerPeer(memGoroutines) }),
+		HeapStackPerPeer:  pick(func(s Sample) float64 { return s.PerPeer(memHeapStack) }),
+		RSSPerPeer:        pick(func(s Sample) float64 { return s.PerPeer(memRSS) }),
 	}
+}
+
+func memGoroutines(m Mem) int64 { return m.Goroutines }
+func memHeapStack(m Mem) int64  { return m.HeapStack }
+func memRSS(m Mem) int64        { return m.RSS }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

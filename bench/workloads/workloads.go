@@ -11,15 +11,27 @@
 //     payloads over loopback TCP; MB/s, msgs/s, allocs per message (both
 //     ends). Ours is measured with Write and with WriteBuffered+Flush
 //     ("ours+batch", policy at [BatchMsgs]).
-//  3. to 6. need our p2p.Server: see [Pending] and server.go.
+//  3. server/{256B,4KiB,64KiB,1MiB}: two Servers of one library (ours with
+//     ours, geth with geth), one protocol, one connection; the dialer's Run
+//     writes as fast as WriteMsg takes the messages, the other's Run reads,
+//     discards and counts. MB/s, msgs/s, allocs per message (both ends).
+//  4. server/pingpong/32B: a 32-byte request and its echo over such a
+//     connection; p50, p99 and p99.9 of the round trip.
+//  5. server/setup: complete connections one after another: TCP connect,
+//     RLPx, Hello, the protocol's Run called on both sides, disconnect and
+//     both drops seen.
+//  6. server/idle/{1000,10000}: one hub Server, in a process of its own,
+//     with that many idle peers (raw rlpx clients in this process);
+//     goroutines, heap+stack and RSS per peer on the hub, and the peers it
+//     held. 10,000 runs in full mode only. See idle.go.
 //  7. keccak256/1MiB/one-core: the bound on frame throughput.
 //
 // Besides, crypto/*: the secp256k1 and ECIES operations under the handshake.
 //
 // Every case has a Check that runs all its implementations once and
 // compares what they did (identical encodings, signatures, secrets,
-// hashes; every frame received intact), so a ratio never compares unequal
-// work.
+// hashes; every frame and message received intact; every peer held), so a
+// ratio never compares unequal work.
 package workloads
 
 import (

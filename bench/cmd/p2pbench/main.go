@@ -10,7 +10,10 @@
 //	p2pbench -merge [-json FILE] REPORT.json...
 //
 // -short (the default) takes 2 samples of each implementation, 300 ms each;
-// -full takes 5 samples of 1 s each. The figures are medians. The build
+// -full takes 5 samples of 1 s each, and adds the cases marked full-only
+// (10,000 idle peers). The figures are medians. The idle-peers cases run
+// their hub in a second process: this program, started again with
+// P2PBENCH_HUB set (see workloads.HubEnv). The build
 // decides the secp256k1 implementations (see ../../run.sh, which builds
 // the three variants and merges their reports with -merge).
 package main
@@ -30,6 +33,8 @@ import (
 const gethModule = "github.com/ethereum/go-ethereum"
 
 func main() {
+	// The idle-peers cases start this program again as their hub.
+	workloads.RunHubIfAsked()
 	var (
 		short      = flag.Bool("short", false, "short run: 2 repetitions of 300 ms samples (the default)")
 		full       = flag.Bool("full", false, "full run: 5 repetitions of 1 s samples")
