@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net"
 	"testing"
 	"time"
@@ -508,7 +509,6 @@ func TestEvents(t *testing.T) {
 	}
 }
 
-var _ = enode.ID{}
 
 // TestUserModelCode starts a server configured exactly as in the project
 // brief, port 30300 on all interfaces included.
@@ -522,4 +522,86 @@ func TestUserModelCode(t *testing.T) {
 	if srv.Self().TCP() != 30300 {
 		t.Fatal("listening on", srv.Self().TCP())
 	}
+}
+
+// TestInboundThrottle: with the throttle applied to loopback, a second
+// connection from the same IP within the throttle time is refused and
+// counted; after it, the IP may connect again.
+func TestInboundThrottle(t *testing.T) {
+	hub := startServer(t, &Server{ThrottleLAN: true, InboundThrottleTime: 300 * time.Millisecond, Protocols: []Protocol{echoProtocol(nil)}})
+	dial := func() {
+		fd, err := net.Dial("tcp", hub.NodeInfo().ListenAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd.Close()
+	}
+	dial()
+	dial()
+	waitRejected(t, hub, rejectThrottled)
+	time.Sleep(400 * time.Millisecond)
+	before := hub.Stats().Rejected[rejectThrottled]
+	dial()
+	waitAccepted(t, hub, 3)
+	if n := hub.Stats().Rejected[rejectThrottled]; n != before {
+		t.Fatalf("throttled again after the throttle time: %d", n)
+	}
+}
+
+func waitAccepted(t testing.TB, srv *Server, n uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for srv.Stats().InboundAccepted < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("accepted %d, want %d", srv.Stats().InboundAccepted, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestNetRestrict: inbound connections from outside NetRestrict are
+// refused, and nodes outside it are not dialed.
+func TestNetRestrict(t *testing.T) {
+	only := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	t.Run("inbound", func(t *testing.T) {
+		hub := startServer(t, &Server{NetRestrict: only, Protocols: []Protocol{echoProtocol(nil)}})
+		other := startServer(t, &Server{Protocols: []Protocol{echoProtocol(nil)}})
+		other.AddPeer(hub.Self())
+		waitRejected(t, hub, rejectNetRestrict)
+		if hub.PeerCount() != 0 {
+			t.Fatal("peer admitted")
+		}
+	})
+	t.Run("outbound", func(t *testing.T) {
+		target := startServer(t, &Server{Protocols: []Protocol{echoProtocol(nil)}})
+		dialer := startServer(t, &Server{NetRestrict: only, Protocols: []Protocol{echoProtocol(nil)}})
+		dialer.AddPeer(target.Self())
+		waitRejected(t, dialer, rejectNetRestrict)
+		if target.Stats().InboundAccepted != 0 {
+			t.Fatal("dialed a node outside NetRestrict")
+		}
+	})
+}
+
+// TestStaticRedial: a static peer that drops is dialed again.
+func TestStaticRedial(t *testing.T) {
+	got := make(chan string, 10)
+	hub := startServer(t, &Server{Protocols: []Protocol{echoProtocol(got)}})
+	node := startServer(t, &Server{StaticNodes: nil, Protocols: []Protocol{echoProtocol(nil)}})
+	node.AddPeer(hub.Self())
+	recvN(t, got, 2)
+	for range 2 {
+		hub.Peers()[0].Disconnect(DiscRequested)
+		recvN(t, got, 2) // a new connection runs a new exchange
+	}
+	if n := node.Stats().DialAttempts; n != 3 {
+		t.Errorf("%d dials, want 3", n)
+	}
+}
+
+// TestStaticNodesAtStart: StaticNodes are dialed when the server starts.
+func TestStaticNodesAtStart(t *testing.T) {
+	hub := startServer(t, &Server{Protocols: []Protocol{echoProtocol(nil)}})
+	startServer(t, &Server{StaticNodes: []*enode.Node{hub.Self()}, Protocols: []Protocol{echoProtocol(nil)}})
+	waitPeers(t, hub, 1)
 }
