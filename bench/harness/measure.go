@@ -49,6 +49,8 @@ type Mem struct {
 	Goroutines int64 `json:"goroutines"`
 	// HeapStack is runtime.MemStats HeapInuse + StackInuse, in bytes.
 	HeapStack int64 `json:"heap_stack_bytes"`
+	// Stack is the StackInuse part of HeapStack.
+	Stack int64 `json:"stack_bytes"`
 	// RSS is VmRSS from /proc/self/status, in bytes.
 	RSS int64 `json:"rss_bytes"`
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,6 +71,23 @@ func RunHubIfAsked() {
 	os.Exit(0)
 }
 
+// HubProfileEnv, if set in the benchmark's environment, makes each hub
+// write a heap profile when it measures, to the file named by its value
+// and the library ("<value>.ours", "<value>.geth").
+const HubProfileEnv = "P2PBENCH_HUB_HEAPPROFILE"
+
+func writeHeapProfile(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // hubHello is the hub's first line on stdout.
 type hubHello struct {
 	Addr   string `json:"addr"`
@@ -91,6 +109,9 @@ func runHub(name string, in io.Reader, out io.Writer) error {
 		return err
 	}
 	raiseFDLimit()
+	if os.Getenv(HubProfileEnv) != "" {
+		runtime.MemProfileRate = 1
+	}
 	idle := func(rw msgRW) error {
 		for {
 			if _, _, _, err := rw.read(nil); err != nil {
@@ -132,8 +153,14 @@ func runHub(name string, in io.Reader, out io.Writer) error {
 		r := hubReport{Peers: srv.peerCount(), Mem: harness.Mem{
 			Goroutines: after.Goroutines - before.Goroutines,
 			HeapStack:  after.HeapStack - before.HeapStack,
+			Stack:      after.Stack - before.Stack,
 			RSS:        after.RSS - before.RSS,
 		}}
+		if file := os.Getenv(HubProfileEnv); file != "" {
+			if err := writeHeapProfile(file + "." + name); err != nil {
+				return err
+			}
+		}
 		if err := enc.Encode(r); err != nil {
 			return err
 		}
@@ -141,15 +168,21 @@ func runHub(name string, in io.Reader, out io.Writer) error {
 	return sc.Err()
 }
 
-// processMem measures this process after a garbage collection that also
-// returns freed memory to the OS.
+// processMem measures this process after garbage collections (several, so
+// that goroutine stacks grown during the handshakes shrink back as a long
+// running node's would: each GC at most halves a stack) and returning
+// freed memory to the OS.
 func processMem() harness.Mem {
+	for range 4 {
+		runtime.GC()
+	}
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return harness.Mem{
 		Goroutines: int64(runtime.NumGoroutine()),
 		HeapStack:  int64(ms.HeapInuse + ms.StackInuse),
+		Stack:      int64(ms.StackInuse),
 		RSS:        vmRSS(),
 	}
 }
