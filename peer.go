@@ -113,12 +113,17 @@ func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, pr
 		stopping: make(chan struct{}),
 		log:      srv.logger().With("peer", node.ID().TerminalString(), "addr", conn.RemoteAddr()),
 	}
-	p.t = &transport{conn: conn, onWriteErr: p.stop, wlock: make(chan struct{}, 1)}
+	p.t = &transport{conn: conn, onWriteErr: p.writeFailed, wlock: make(chan struct{}, 1)}
 	for _, rw := range protos {
 		rw.peer = p
 		rw.q = newMsgQueue()
 	}
 	return p
+}
+
+// writeFailed ends the peer after a write error.
+func (p *Peer) writeFailed(err error) {
+	p.stop(fmt.Errorf("%w: write: %w", DiscNetworkError, err))
 }
 
 // stop ends the peer with err (a DiscReason, or an error that maps to one).

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -508,7 +508,6 @@ func TestEvents(t *testing.T) {
 		}
 	}
 }
-
 
 // TestUserModelCode starts a server configured exactly as in the project
 // brief, port 30300 on all interfaces included.
