@@ -11,4 +11,4 @@ require (
 
 require golang.org/x/sys v0.50.0
 
-require go.etcd.io/bbolt v1.4.3 // indirect
+require go.etcd.io/bbolt v1.4.3
