@@ -188,8 +188,9 @@ func TestIdlePeerCost(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	g := runtime.NumGoroutine() - g0
 	perPeer := float64(g) / n
-	heap := float64(int64(after.HeapInuse+after.StackInuse)-int64(before.HeapInuse+before.StackInuse)) / n
-	t.Logf("%d idle peers: %.2f goroutines and %.0f bytes of heap+stack per peer (both ends in this process)", n, perPeer, heap)
+	heap := float64(int64(after.HeapInuse)-int64(before.HeapInuse)) / n
+	stack := float64(int64(after.StackInuse)-int64(before.StackInuse)) / n
+	t.Logf("%d idle peers: %.2f goroutines, %.0f bytes of stack (the hub's: the raw peers have no goroutines) and %.0f bytes of heap (both ends) per peer", n, perPeer, stack, heap)
 	if perPeer > 2 {
 		t.Errorf("%.2f goroutines per idle peer, want at most 2", perPeer)
 	}

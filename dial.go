@@ -2,6 +2,8 @@ package p2p
 
 import (
 	"context"
+	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -75,7 +77,7 @@ func (d *dialScheduler) removeStatic(id enode.ID) {
 func (d *dialScheduler) peerRemoved(id enode.ID) {
 	d.mu.Lock()
 	if s := d.static[id]; s != nil && s.connected {
-		s.connected = false
+		s.connected, s.dialing = false, false
 		if time.Since(s.since) >= stableConn {
 			s.delay = 0
 		}
@@ -144,8 +146,8 @@ func (d *dialScheduler) startDue() (next time.Time) {
 	return next
 }
 
-// dial connects to a static node and, if that works, runs the peer in
-// this goroutine until it disconnects.
+// dial connects to a static node and runs the handshakes. When the node
+// becomes a peer, peerRemoved schedules the next dial once it is gone.
 func (d *dialScheduler) dial(s *staticNode) {
 	defer d.r.wg.Done()
 	srv, node := d.r.srv, s.node
@@ -156,20 +158,27 @@ func (d *dialScheduler) dial(s *staticNode) {
 		err = errNetRestrict
 	} else {
 		ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)
-		fd, derr := srv.dialer().Dial(ctx, node)
+		var fd net.Conn
+		fd, err = srv.dialer().Dial(ctx, node)
 		cancel()
-		err = derr
+		<-d.active // the dial is over; the handshake does not hold a slot
 		if err == nil {
-			<-d.active // the dial is over; the handshake does not hold a slot
 			d.connected(s)
-			d.r.setupConn(fd, staticDialedConn, node, nil)
-			d.afterConn(s)
-			return
+			err = d.r.setupConn(fd, staticDialedConn, node, nil)
+			if err == nil {
+				return // peerRemoved takes it from here
+			}
+			d.mu.Lock()
+			s.connected = false
+			d.mu.Unlock()
+		} else {
+			srv.stats.dialFailures.Add(1)
+			srv.logger().Debug("Dial failed", "id", node.ID().TerminalString(), "err", err)
 		}
-		srv.stats.dialFailures.Add(1)
-		srv.logger().Debug("Dial failed", "id", node.ID().TerminalString(), "err", err)
 	}
-	<-d.active
+	if errors.Is(err, errNetRestrict) {
+		<-d.active
+	}
 	d.mu.Lock()
 	s.dialing = false
 	d.backoffLocked(s)
@@ -181,20 +190,4 @@ func (d *dialScheduler) connected(s *staticNode) {
 	d.mu.Lock()
 	s.connected, s.since = true, time.Now()
 	d.mu.Unlock()
-}
-
-// afterConn schedules the next dial after a connection ended (or never
-// became a peer).
-func (d *dialScheduler) afterConn(s *staticNode) {
-	d.mu.Lock()
-	s.dialing = false
-	if s.connected {
-		s.connected = false
-		if time.Since(s.since) >= stableConn {
-			s.delay = 0
-		}
-		d.backoffLocked(s)
-	}
-	d.mu.Unlock()
-	signal(d.wake)
 }

@@ -190,9 +190,13 @@ func isLAN(ip netip.Addr) bool {
 }
 
 // setupConn runs the handshakes on a new connection and, if the peer is
-// admitted, runs it until it disconnects. dest is the dialed node (nil for
-// inbound connections); slot, if not nil, is released once the handshakes
-// are over.
+// admitted, starts its read loop in a new goroutine and returns nil. dest
+// is the dialed node (nil for inbound connections); slot, if not nil, is
+// released once the handshakes are over.
+//
+// The read loop gets a goroutine of its own, rather than this one, so that
+// an idle peer does not keep the stack that the elliptic curve work of the
+// handshake grew.
 func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slot chan struct{}) error {
 	release := func() {
 		if slot != nil {
@@ -209,8 +213,8 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	}
 	conn := rlpx.NewConn(fd, destKey)
 	ctx, cancel := context.WithTimeout(r.ctx, handshakeTimeout)
-	defer cancel()
 	remoteKey, err := conn.HandshakeContext(ctx, srv.PrivateKey)
+	cancel() // the context and its timer must not live as long as the peer
 	if err != nil {
 		srv.stats.reject(rejectHandshakeFailed)
 		log.Debug("RLPx handshake failed", "addr", fd.RemoteAddr(), "err", err)
@@ -258,7 +262,15 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	srv.stats.peersAdded.Add(1)
 	p.log.Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeAdd, Peer: id, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
+	r.wg.Add(1)
+	go r.runPeer(p)
+	return nil
+}
 
+// runPeer runs an added peer until it disconnects, then removes it.
+func (r *serverRun) runPeer(p *Peer) {
+	defer r.wg.Done()
+	srv, id, flags := r.srv, p.ID(), p.flags
 	err, remoteRequested := p.run()
 
 	r.mu.Lock()
@@ -271,7 +283,6 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	p.log.Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: id, Error: err.Error(), LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.dialer.peerRemoved(id)
-	return err
 }
 
 // admit checks whether a peer may be added. It runs twice: right after the
