@@ -144,4 +144,3 @@ func BenchmarkExpireBefore(b *testing.B) {
 		}
 	})
 }
-
