@@ -32,7 +32,7 @@ func (srv *Server) NodeInfo() *NodeInfo {
 	if r == nil {
 		return nil
 	}
-	n := r.self
+	n := r.local.Node()
 	info := &NodeInfo{
 		ID:        n.ID().String(),
 		Name:      srv.name(),

@@ -210,7 +210,7 @@ func (srv *Server) running() *serverRun {
 // Self returns the local node, or nil when the server is not running.
 func (srv *Server) Self() *enode.Node {
 	if r := srv.running(); r != nil {
-		return r.self
+		return r.local.Node()
 	}
 	return nil
 }

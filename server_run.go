@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/enr"
 	"github.com/seednet/p2p/rlpx"
 )
 
@@ -18,8 +19,8 @@ import (
 // Stop ends it, so a restarted server begins afresh.
 type serverRun struct {
 	srv      *Server
-	self     *enode.Node
-	hello    []byte // our encoded Hello
+	local    *enode.LocalNode // our node and its record
+	hello    []byte           // our encoded Hello
 	listener net.Listener
 	dialer   *dialScheduler
 
@@ -48,20 +49,36 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	for _, n := range srv.TrustedNodes {
 		r.trusted[n.ID()] = true
 	}
-	ip, tcp := net.IPv4(127, 0, 0, 1), 0
+	ln := enode.NewLocalNode(nil, srv.PrivateKey)
+	ln.SetFallbackIP(netip.AddrFrom4([4]byte{127, 0, 0, 1}))
+	tcp := 0
 	if srv.ListenAddr != "" {
-		ln, err := net.Listen("tcp", srv.ListenAddr)
+		listener, err := net.Listen("tcp", srv.ListenAddr)
 		if err != nil {
 			return nil, fmt.Errorf("p2p: cannot listen on Server.ListenAddr %q: %w", srv.ListenAddr, err)
 		}
-		r.listener = ln
-		addr := ln.Addr().(*net.TCPAddr)
+		r.listener = listener
+		addr := listener.Addr().(*net.TCPAddr)
 		tcp = addr.Port
-		if !addr.IP.IsUnspecified() {
-			ip = addr.IP
+		if ip, ok := netip.AddrFromSlice(addr.IP); ok && !ip.IsUnspecified() {
+			ln.SetStaticIP(ip.Unmap())
+		}
+		if err := ln.Set(enr.TCP(tcp)); err != nil {
+			listener.Close()
+			return nil, err
 		}
 	}
-	r.self = enode.NewV4(&srv.PrivateKey.PublicKey, ip, tcp, 0)
+	for _, p := range srv.Protocols {
+		for _, e := range p.Attributes {
+			if err := ln.Set(e); err != nil {
+				if r.listener != nil {
+					r.listener.Close()
+				}
+				return nil, fmt.Errorf("p2p: record entry %q of protocol %s: %w", e.ENRKey(), p.Name, err)
+			}
+		}
+	}
+	r.local = ln
 	caps := make([]Cap, len(srv.Protocols))
 	for i, p := range srv.Protocols {
 		caps[i] = p.cap()
@@ -84,7 +101,7 @@ func (r *serverRun) start() {
 	if r.listener != nil {
 		r.wg.Add(1)
 		go r.acceptLoop()
-		log.Info("Listening", "addr", r.listener.Addr(), "self", r.self.URLv4())
+		log.Info("Listening", "addr", r.listener.Addr(), "self", r.local.Node().URLv4())
 	}
 	if !r.srv.NoDial {
 		for _, n := range r.srv.StaticNodes {
@@ -299,7 +316,7 @@ func (r *serverRun) admitLocked(id enode.ID, flags connFlag) error {
 	switch {
 	case r.stopped:
 		return DiscQuitting
-	case id == r.self.ID():
+	case id == r.local.ID():
 		return DiscSelf
 	case r.peers[id] != nil:
 		return DiscAlreadyConnected

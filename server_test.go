@@ -15,6 +15,7 @@ import (
 
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/enr"
 	"github.com/seednet/p2p/rlp"
 	"github.com/seednet/p2p/rlpx"
 )
@@ -603,4 +604,24 @@ func TestStaticNodesAtStart(t *testing.T) {
 	hub := startServer(t, &Server{Protocols: []Protocol{echoProtocol(nil)}})
 	startServer(t, &Server{StaticNodes: []*enode.Node{hub.Self()}, Protocols: []Protocol{echoProtocol(nil)}})
 	waitPeers(t, hub, 1)
+}
+
+// TestLocalRecord: the server's node record is signed and carries the TCP
+// endpoint and the protocols' attributes.
+func TestLocalRecord(t *testing.T) {
+	proto := echoProtocol(nil)
+	proto.Attributes = []enr.Entry{enr.WithEntry("echo", uint(7))}
+	srv := startServer(t, &Server{Protocols: []Protocol{proto}})
+	info := srv.NodeInfo()
+	n, err := enode.Parse(enode.ValidSchemes, info.ENR)
+	if err != nil {
+		t.Fatalf("ENR %q: %v", info.ENR, err)
+	}
+	if n.ID() != srv.Self().ID() || n.TCP() != info.Ports.Listener || n.IP().String() != "127.0.0.1" {
+		t.Fatalf("record: id %v tcp %d ip %v", n.ID(), n.TCP(), n.IP())
+	}
+	var v uint
+	if err := n.Load(enr.WithEntry("echo", &v)); err != nil || v != 7 {
+		t.Fatalf("attribute: %v %d", err, v)
+	}
 }
