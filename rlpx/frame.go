@@ -26,7 +26,7 @@ const (
 
 	// smallReadLen is the size of the read buffer held by a connection that
 	// waits for data; the pooled buffer comes once data arrives.
-	smallReadLen = 256
+	smallReadLen = 64
 )
 
 var headerData = [3]byte{0xC2, 0x80, 0x80}
