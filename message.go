@@ -78,7 +78,7 @@ func Send(w MsgWriter, code uint64, data any) error {
 	if err != nil {
 		return err
 	}
-	return w.WriteMsg(Msg{Code: code, Size: uint32(len(b)), Payload: bytes.NewReader(b)})
+	return w.WriteMsg(Msg{Code: code, Size: uint32(len(b)), Payload: newPayloadReader(b)})
 }
 
 // SendItems writes a message whose payload is the RLP list of elems:

@@ -1,6 +1,77 @@
 package p2p
 
-import "bytes"
+import (
+	"io"
+	"math/bits"
+	"sync"
+)
 
-// newPayloadReader wraps a received payload.
-func newPayloadReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+// payloadReader is the Payload of messages this package makes: those
+// received from peers and those built by Send. WriteMsg recognises it and
+// sends its unread bytes without copying them first, so a protocol that
+// forwards a received message, or sends with Send, costs one copy less.
+type payloadReader struct {
+	b   []byte
+	off int
+}
+
+func newPayloadReader(b []byte) *payloadReader { return &payloadReader{b: b} }
+
+func (r *payloadReader) Read(p []byte) (int, error) {
+	if r.off >= len(r.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// WriteTo lets io.Copy (and so Msg.Discard) skip its buffer.
+func (r *payloadReader) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(r.b[r.off:])
+	r.off += n
+	return int64(n), err
+}
+
+// Len returns the number of unread bytes.
+func (r *payloadReader) Len() int { return len(r.b) - r.off }
+
+// take returns the unread bytes and marks them read.
+func (r *payloadReader) take() []byte {
+	b := r.b[r.off:]
+	r.off = len(r.b)
+	return b
+}
+
+// Pools of payload buffers in power-of-two size classes from 4 KiB up, for
+// payloads that WriteMsg must copy out of a reader it does not know.
+const minPayloadShift = 12
+
+var payloadPools [25 - minPayloadShift]sync.Pool
+
+func payloadClass(n int) int {
+	if n <= 1<<minPayloadShift {
+		return 0
+	}
+	return bits.Len(uint(n-1)) - minPayloadShift
+}
+
+func getPayloadBuf(n int) *[]byte {
+	c := payloadClass(n)
+	if c >= len(payloadPools) {
+		b := make([]byte, n)
+		return &b
+	}
+	if p, _ := payloadPools[c].Get().(*[]byte); p != nil {
+		return p
+	}
+	b := make([]byte, 1<<(c+minPayloadShift))
+	return &b
+}
+
+func putPayloadBuf(p *[]byte) {
+	c := payloadClass(len(*p))
+	if c < len(payloadPools) && len(*p) == 1<<(c+minPayloadShift) {
+		payloadPools[c].Put(p)
+	}
+}

@@ -313,9 +313,9 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 // maxPayload is the largest payload rlpx can frame.
 const maxPayload = 1<<24 - 1 - 9
 
-var payloadPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// readPayload reads msg's payload into a buffer, pooled when small.
+// readPayload returns msg's payload as bytes and a function to call when
+// they are no longer needed. Payloads made by this package are used as
+// they are; others are read into a pooled buffer.
 func readPayload(msg Msg) ([]byte, func(), error) {
 	if msg.Size > maxPayload {
 		return nil, nil, fmt.Errorf("p2p: message of %d bytes is over the limit", msg.Size)
@@ -323,21 +323,14 @@ func readPayload(msg Msg) ([]byte, func(), error) {
 	if msg.Payload == nil {
 		return nil, func() {}, nil
 	}
-	var (
-		bufp    *[]byte
-		buf     []byte
-		release = func() {}
-	)
-	if msg.Size <= 4096 {
-		bufp = payloadPool.Get().(*[]byte)
-		buf = (*bufp)[:msg.Size]
-		release = func() { payloadPool.Put(bufp) }
-	} else {
-		buf = make([]byte, msg.Size)
+	if r, ok := msg.Payload.(*payloadReader); ok && r.Len() == int(msg.Size) {
+		return r.take(), func() {}, nil
 	}
+	bufp := getPayloadBuf(int(msg.Size))
+	buf := (*bufp)[:msg.Size]
 	if _, err := io.ReadFull(msg.Payload, buf); err != nil {
-		release()
+		putPayloadBuf(bufp)
 		return nil, nil, fmt.Errorf("p2p: reading message payload: %w", err)
 	}
-	return buf, release, nil
+	return buf, func() { putPayloadBuf(bufp) }, nil
 }
