@@ -1,0 +1,144 @@
+package discover
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/seednet/p2p/enode"
+)
+
+// The table's loop: seeding, revalidation and refresh.
+//
+// Revalidation pings, every PingInterval on average, the least recently
+// checked node of a random non-empty bucket (the last entry). A node that
+// answers moves to the front of its bucket; if its Pong announces a newer
+// record, the record is fetched with ENRRequest. A node that does not answer
+// is removed and a random replacement takes its place.
+//
+// Refresh runs the transport's lookups (our own ID, then random targets) at
+// start and every RefreshInterval; nodes found by lookups enter the table.
+
+func randIntN(n int) int { return rand.IntN(n) }
+
+// start seeds the table and starts its loop.
+func (tab *table) start() {
+	tab.seed()
+	tab.wg.Add(1)
+	go tab.loop()
+}
+
+// close stops the loop and waits for it.
+func (tab *table) close() {
+	tab.cancel()
+	tab.wg.Wait()
+}
+
+// seed adds the database's recently seen nodes and the bootnodes.
+func (tab *table) seed() {
+	for _, n := range tab.cfg.DB.QuerySeeds(seedCount, seedMaxAge) {
+		tab.addFound(n)
+	}
+	for _, n := range tab.cfg.Bootnodes {
+		tab.addFound(n)
+	}
+}
+
+func (tab *table) loop() {
+	defer tab.wg.Done()
+	var (
+		reval        = time.NewTimer(tab.revalDelay())
+		refresh      = time.NewTicker(tab.cfg.RefreshInterval)
+		refreshDone  = make(chan struct{})
+		refreshing   = true
+		startRefresh = func() {
+			go func() {
+				tab.tr.refresh(tab.ctx)
+				refreshDone <- struct{}{}
+			}()
+		}
+	)
+	defer reval.Stop()
+	defer refresh.Stop()
+	startRefresh()
+	for {
+		select {
+		case <-reval.C:
+			tab.revalidate(tab.ctx)
+			reval.Reset(tab.revalDelay())
+		case <-refresh.C:
+			if !refreshing {
+				refreshing = true
+				tab.seed()
+				startRefresh()
+			}
+		case <-refreshDone:
+			refreshing = false
+		case <-tab.ctx.Done():
+			if refreshing {
+				<-refreshDone
+			}
+			return
+		}
+	}
+}
+
+// revalDelay is a random delay of PingInterval on average.
+func (tab *table) revalDelay() time.Duration {
+	return time.Duration(rand.Int64N(int64(2*tab.cfg.PingInterval)) + 1)
+}
+
+// revalidate checks one node; see above.
+func (tab *table) revalidate(ctx context.Context) {
+	n, bi := tab.nodeToRevalidate()
+	if n == nil {
+		return
+	}
+	seq, err := tab.tr.ping(ctx, n)
+	if ctx.Err() != nil {
+		return
+	}
+	if err == nil && seq > n.Seq() {
+		if rn, rerr := tab.tr.requestENR(ctx, n); rerr == nil && rn.Seq() > n.Seq() {
+			n = rn
+		}
+	}
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	b := &tab.buckets[bi]
+	i := indexOf(b.entries, n.ID())
+	if i < 0 {
+		return // removed meanwhile
+	}
+	if err != nil {
+		tab.log.Debug("discv4 removed dead node", "id", n.ID(), "err", err)
+		tab.removeEntryLocked(b, i)
+		return
+	}
+	tn := b.entries[i]
+	tab.updateLocked(b, tn, n)
+	tn.live = true
+	copy(b.entries[1:i+1], b.entries[:i])
+	b.entries[0] = tn
+	tab.cfg.DB.UpdateNode(tn.Node)
+}
+
+// nodeToRevalidate picks the last entry of a random non-empty bucket.
+func (tab *table) nodeToRevalidate() (*enode.Node, int) {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	var nonEmpty [nBuckets]int
+	k := 0
+	for bi := range tab.buckets {
+		if len(tab.buckets[bi].entries) > 0 {
+			nonEmpty[k] = bi
+			k++
+		}
+	}
+	if k == 0 {
+		return nil, 0
+	}
+	bi := nonEmpty[randIntN(k)]
+	e := tab.buckets[bi].entries
+	return e[len(e)-1].Node, bi
+}
