@@ -174,7 +174,7 @@ func (p *Peer) run() (err error, remoteRequested bool) {
 // stopped, and dispatches them.
 func (p *Peer) readLoop() error {
 	for {
-		p.t.armReadDeadline()
+		p.t.armReadDeadline(time.Now())
 		select {
 		case <-p.stopping:
 			return p.stopErr
@@ -184,7 +184,7 @@ func (p *Peer) readLoop() error {
 		if err != nil {
 			return readError(err)
 		}
-		if err := p.handle(code, data, wireSize); err != nil {
+		if err := p.handle(code, data, wireSize, time.Now()); err != nil {
 			return err
 		}
 	}
@@ -205,7 +205,8 @@ func readError(err error) error {
 
 // handle dispatches one message. Base protocol messages are handled here;
 // the rest go to the queue of the protocol whose code range holds them.
-func (p *Peer) handle(code uint64, data []byte, wireSize int) error {
+// now is when the message arrived.
+func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) error {
 	if code < baseProtocolLength {
 		switch code {
 		case pingMsg:
@@ -230,7 +231,7 @@ func (p *Peer) handle(code uint64, data []byte, wireSize int) error {
 		Code:       code - rw.offset,
 		Size:       uint32(len(payload)),
 		Payload:    newPayloadReader(payload),
-		ReceivedAt: time.Now(),
+		ReceivedAt: now,
 	}
 	p.srv.countRecv(wireSize)
 	if !rw.q.push(msg, p.stopping) {

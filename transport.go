@@ -48,7 +48,11 @@ func (t *transport) write(code uint64, payload []byte) error {
 	if t.werr != nil {
 		return t.werr
 	}
-	t.refreshWriteDeadlineLocked()
+	if !t.flushing {
+		// The first write of a batch: the deadline may be stale. Later
+		// writes of the batch come right after it.
+		t.refreshWriteDeadlineLocked(time.Now())
+	}
 	if _, err := t.conn.WriteBuffered(code, payload); err != nil {
 		return t.failLocked(err)
 	}
@@ -66,7 +70,7 @@ func (t *transport) flush() {
 	if t.werr != nil {
 		return
 	}
-	t.refreshWriteDeadlineLocked()
+	t.refreshWriteDeadlineLocked(time.Now())
 	if err := t.conn.Flush(); err != nil {
 		t.failLocked(err)
 	}
@@ -88,8 +92,7 @@ func (t *transport) writeNow(code uint64, payload []byte, timeout time.Duration)
 	return nil
 }
 
-func (t *transport) refreshWriteDeadlineLocked() {
-	now := time.Now()
+func (t *transport) refreshWriteDeadlineLocked(now time.Time) {
 	if now.Add(frameWriteTimeout).Sub(t.wdeadline) > deadlineSlack {
 		t.wdeadline = now.Add(frameWriteTimeout)
 		t.conn.SetWriteDeadline(t.wdeadline)
@@ -107,8 +110,7 @@ func (t *transport) failLocked(err error) error {
 }
 
 // armReadDeadline pushes the read deadline forward before a read.
-func (t *transport) armReadDeadline() {
-	now := time.Now()
+func (t *transport) armReadDeadline(now time.Time) {
 	if now.Add(frameReadTimeout).Sub(t.rdeadline) > deadlineSlack {
 		t.rdeadline = now.Add(frameReadTimeout)
 		t.conn.SetReadDeadline(t.rdeadline)
