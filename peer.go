@@ -121,10 +121,9 @@ func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, pr
 	return p
 }
 
-// writeFailed ends the peer after a write error.
-func (p *Peer) writeFailed(err error) {
-	p.stop(fmt.Errorf("%w: write: %w", DiscNetworkError, err))
-}
+// writeFailed ends the peer after a write error (already wrapped in
+// DiscNetworkError by the transport).
+func (p *Peer) writeFailed(err error) { p.stop(err) }
 
 // stop ends the peer with err (a DiscReason, or an error that maps to one).
 // It wakes the read loop by moving its deadline into the past: a timeout

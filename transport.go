@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/seednet/p2p/rlpx"
@@ -99,14 +100,18 @@ func (t *transport) refreshWriteDeadlineLocked(now time.Time) {
 	}
 }
 
+// failLocked records a write error. It is wrapped in DiscNetworkError: a
+// protocol that returns it ends the peer as a network failure, and no
+// Disconnect is attempted on the broken connection.
 func (t *transport) failLocked(err error) error {
 	if t.werr == nil {
+		err = fmt.Errorf("%w: write: %w", DiscNetworkError, err)
 		t.werr = err
 		if t.onWriteErr != nil {
 			go t.onWriteErr(err)
 		}
 	}
-	return err
+	return t.werr
 }
 
 // armReadDeadline pushes the read deadline forward before a read.
