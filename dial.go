@@ -22,14 +22,27 @@ const (
 // dialScheduler dials the static nodes and keeps them connected. It is
 // one goroutine (loop) that owns the schedule; dials run in their own
 // goroutines, at most maxActiveDials at once.
+//
+// Besides the static nodes it dials candidates from discovery and the
+// protocols' DialCandidates (readCandidates feeds them in), as long as the
+// peers it dialed that way plus its dials under way are fewer than
+// MaxPeers/DialRatio. A candidate dialed in the last dialHistoryExpiry is
+// skipped, which also backs off from nodes that fail.
 type dialScheduler struct {
-	r      *serverRun
-	wake   chan struct{} // one token: the schedule changed
-	active chan struct{} // dial slots
+	r          *serverRun
+	wake       chan struct{}    // one token: the schedule changed
+	active     chan struct{}    // dial slots
+	candidates chan *enode.Node // from readCandidates
 
-	mu     sync.Mutex // guards static
-	static map[enode.ID]*staticNode
+	mu         sync.Mutex // guards the fields below
+	static     map[enode.ID]*staticNode
+	history    map[enode.ID]time.Time // recent dynamic dials, until when
+	dynDialing int                    // dynamic dials under way
 }
+
+// dialHistoryExpiry is how long a dynamically dialed node is not dialed
+// again (go-ethereum uses the same 35 s).
+const dialHistoryExpiry = 35 * time.Second
 
 type staticNode struct {
 	node      *enode.Node
@@ -43,10 +56,12 @@ type staticNode struct {
 
 func newDialScheduler(r *serverRun) *dialScheduler {
 	return &dialScheduler{
-		r:      r,
-		wake:   make(chan struct{}, 1),
-		active: make(chan struct{}, maxActiveDials),
-		static: make(map[enode.ID]*staticNode),
+		r:          r,
+		wake:       make(chan struct{}, 1),
+		active:     make(chan struct{}, maxActiveDials),
+		candidates: make(chan *enode.Node),
+		static:     make(map[enode.ID]*staticNode),
+		history:    make(map[enode.ID]time.Time),
 	}
 }
 
@@ -106,13 +121,97 @@ func (d *dialScheduler) loop() {
 		if !next.IsZero() {
 			timer.Reset(time.Until(next))
 		}
+		// Take candidates only while there is room for dynamic peers.
+		var in chan *enode.Node
+		if d.freeDynamicSlots() > 0 {
+			in = d.candidates
+		}
 		select {
 		case <-d.r.ctx.Done():
 			return
 		case <-d.wake:
 		case <-timer.C:
+		case n := <-in:
+			d.tryDynamic(n)
 		}
 	}
+}
+
+// readCandidates passes nodes from the iterator to the loop, which takes
+// them only when it has room; until then Next is not called again, so
+// discovery does no lookups that nobody needs.
+func (d *dialScheduler) readCandidates(it enode.Iterator) {
+	defer d.r.wg.Done()
+	for it.Next() {
+		select {
+		case d.candidates <- it.Node():
+		case <-d.r.ctx.Done():
+			return
+		}
+	}
+}
+
+func (d *dialScheduler) freeDynamicSlots() int {
+	d.r.mu.Lock()
+	dynamic := d.r.dynamic
+	d.r.mu.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.r.srv.maxDialed() - dynamic - d.dynDialing
+}
+
+// tryDynamic dials a candidate unless it is ourselves, connected, static,
+// recently dialed, outside NetRestrict or without a TCP endpoint.
+func (d *dialScheduler) tryDynamic(n *enode.Node) {
+	r, now := d.r, time.Now()
+	ep, ok := n.TCPEndpoint()
+	if !ok || n.ID() == r.local.ID() || r.peer(n.ID()) != nil || !r.srv.allowed(ep.Addr()) {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.static[n.ID()] != nil {
+		return
+	}
+	if until, ok := d.history[n.ID()]; ok && now.Before(until) {
+		return
+	}
+	select {
+	case d.active <- struct{}{}:
+	default:
+		return // every dial slot is busy
+	}
+	d.history[n.ID()] = now.Add(dialHistoryExpiry)
+	if len(d.history) > 1024 {
+		for id, until := range d.history {
+			if now.After(until) {
+				delete(d.history, id)
+			}
+		}
+	}
+	d.dynDialing++
+	r.wg.Add(1)
+	go d.dialDynamic(n)
+}
+
+func (d *dialScheduler) dialDynamic(n *enode.Node) {
+	defer d.r.wg.Done()
+	srv := d.r.srv
+	srv.stats.dialAttempts.Add(1)
+	ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)
+	fd, err := srv.dialer().Dial(ctx, n)
+	cancel()
+	<-d.active
+	if err != nil {
+		srv.stats.dialFailures.Add(1)
+		srv.logger().Debug("Dial failed", "id", n.ID().TerminalString(), "err", err)
+	} else {
+		d.r.setupConn(fd, dynDialedConn, n, nil)
+	}
+	d.mu.Lock()
+	d.dynDialing--
+	d.mu.Unlock()
+	signal(d.wake)
 }
 
 // startDue starts the dials that are due and returns when the next one is.

@@ -83,9 +83,19 @@ type Server struct {
 	// NoDial stops the server from dialing any node, static ones included.
 	NoDial bool
 
-	// NoDiscovery turns node discovery off. Discovery is not built yet, so
-	// the server finds peers only through StaticNodes and AddPeer.
+	// NoDiscovery turns node discovery (discovery v4, on the UDP port of
+	// ListenAddr) off. The server then finds peers only through
+	// StaticNodes, AddPeer and the protocols' DialCandidates.
 	NoDiscovery bool
+
+	// BootstrapNodes are the nodes discovery starts from. Nil means none:
+	// the node then relies on its database and on nodes that contact it.
+	BootstrapNodes []*enode.Node
+
+	// NodeDatabase is the path of the node database, which keeps the
+	// nodes discovery found and the sequence number of our node record
+	// across restarts. Empty means an in-memory database.
+	NodeDatabase string
 
 	// Dialer makes outbound connections. Nil means a net.Dialer with a 15 s
 	// timeout, dialing the node's IP and TCP port.

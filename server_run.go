@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/seednet/p2p/discover"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/nodedb"
 	"github.com/seednet/p2p/rlpx"
 )
 
@@ -23,6 +26,9 @@ type serverRun struct {
 	hello    []byte           // our encoded Hello
 	listener net.Listener
 	dialer   *dialScheduler
+	db       nodedb.DB         // nil without discovery and NodeDatabase
+	disc     *discover.UDPv4   // nil when NoDiscovery
+	mix      *enode.FairMix    // dial candidates: discovery and protocols
 
 	ctx    context.Context // cancelled by stop
 	cancel context.CancelFunc
@@ -32,7 +38,8 @@ type serverRun struct {
 
 	mu       sync.Mutex // guards the fields below
 	peers    map[enode.ID]*Peer
-	inbound  int
+	inbound  int // inbound peers
+	dynamic  int // peers we dialed from discovery or DialCandidates
 	trusted  map[enode.ID]bool
 	throttle map[netip.Addr]time.Time // recent inbound IPs, until when
 	stopped  bool
@@ -49,12 +56,24 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	for _, n := range srv.TrustedNodes {
 		r.trusted[n.ID()] = true
 	}
-	ln := enode.NewLocalNode(nil, srv.PrivateKey)
+	if srv.NodeDatabase != "" || !srv.NoDiscovery {
+		db, err := nodedb.Open(nodedb.Config{Path: srv.NodeDatabase})
+		if err != nil {
+			return nil, fmt.Errorf("p2p: cannot open Server.NodeDatabase %q: %w", srv.NodeDatabase, err)
+		}
+		r.db = db
+	}
+	var seqs enode.SeqStore
+	if r.db != nil {
+		seqs = r.db
+	}
+	ln := enode.NewLocalNode(seqs, srv.PrivateKey)
 	ln.SetFallbackIP(netip.AddrFrom4([4]byte{127, 0, 0, 1}))
 	tcp := 0
 	if srv.ListenAddr != "" {
 		listener, err := net.Listen("tcp", srv.ListenAddr)
 		if err != nil {
+			r.closeResources()
 			return nil, fmt.Errorf("p2p: cannot listen on Server.ListenAddr %q: %w", srv.ListenAddr, err)
 		}
 		r.listener = listener
@@ -64,18 +83,22 @@ func newServerRun(srv *Server) (*serverRun, error) {
 			ln.SetStaticIP(ip.Unmap())
 		}
 		if err := ln.Set(enr.TCP(tcp)); err != nil {
-			listener.Close()
+			r.closeResources()
 			return nil, err
 		}
 	}
 	for _, p := range srv.Protocols {
 		for _, e := range p.Attributes {
 			if err := ln.Set(e); err != nil {
-				if r.listener != nil {
-					r.listener.Close()
-				}
+				r.closeResources()
 				return nil, fmt.Errorf("p2p: record entry %q of protocol %s: %w", e.ENRKey(), p.Name, err)
 			}
+		}
+	}
+	if !srv.NoDiscovery {
+		if err := r.startDiscovery(ln, tcp); err != nil {
+			r.closeResources()
+			return nil, err
 		}
 	}
 	r.local = ln
@@ -85,15 +108,57 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	}
 	hello, err := encodeHello(srv.name(), caps, tcp, srv.PrivateKey)
 	if err != nil {
-		if r.listener != nil {
-			r.listener.Close()
-		}
+		r.closeResources()
 		return nil, err
 	}
 	r.hello = hello
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.dialer = newDialScheduler(r)
 	return r, nil
+}
+
+// startDiscovery runs discovery v4 on the UDP port of the TCP listener.
+func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
+	srv := r.srv
+	host := ""
+	if srv.ListenAddr != "" {
+		h, _, err := net.SplitHostPort(srv.ListenAddr)
+		if err != nil {
+			return fmt.Errorf("p2p: Server.ListenAddr %q: %w", srv.ListenAddr, err)
+		}
+		host = h
+	}
+	conn, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(tcp)))
+	if err != nil {
+		return fmt.Errorf("p2p: cannot listen for discovery on UDP port %d of %q: %w", tcp, host, err)
+	}
+	disc, err := discover.ListenV4(conn.(*net.UDPConn), ln, discover.Config{
+		PrivateKey:  srv.PrivateKey,
+		NetRestrict: srv.NetRestrict,
+		Bootnodes:   srv.BootstrapNodes,
+		DB:          r.db,
+		Log:         srv.logger(),
+	})
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	r.disc = disc
+	return nil
+}
+
+// closeResources closes what newServerRun opened, on a failed start and
+// at the end of stop.
+func (r *serverRun) closeResources() {
+	if r.listener != nil {
+		r.listener.Close()
+	}
+	if r.disc != nil {
+		r.disc.Close()
+	}
+	if r.db != nil {
+		r.db.Close()
+	}
 }
 
 func (r *serverRun) start() {
@@ -110,7 +175,29 @@ func (r *serverRun) start() {
 	}
 	r.wg.Add(1)
 	go r.dialer.loop()
+
+	// Dial candidates: discovery's random nodes and the protocols' sources.
+	r.mix = enode.NewFairMix(fairMixTimeout)
+	sources := 0
+	if r.disc != nil && !r.srv.NoDial {
+		r.mix.AddSource(r.disc.RandomNodes())
+		sources++
+	}
+	for _, p := range r.srv.Protocols {
+		if p.DialCandidates != nil && !r.srv.NoDial {
+			r.mix.AddSource(p.DialCandidates)
+			sources++
+		}
+	}
+	if sources > 0 && r.srv.maxDialed() > 0 {
+		r.wg.Add(1)
+		go r.dialer.readCandidates(r.mix)
+	}
 }
+
+// fairMixTimeout is how long the dialer waits for one source of candidates
+// before it takes one from another.
+const fairMixTimeout = time.Second
 
 func (r *serverRun) stop() {
 	r.mu.Lock()
@@ -124,10 +211,14 @@ func (r *serverRun) stop() {
 	if r.listener != nil {
 		r.listener.Close()
 	}
+	if r.mix != nil {
+		r.mix.Close() // also closes the protocols' DialCandidates
+	}
 	for _, p := range peers {
 		p.Disconnect(DiscQuitting)
 	}
 	r.wg.Wait()
+	r.closeResources()
 }
 
 // acceptLoop accepts inbound connections and starts their handshakes.
@@ -295,6 +386,9 @@ func (r *serverRun) runPeer(p *Peer) {
 	if flags&inboundConn != 0 {
 		r.inbound--
 	}
+	if flags&dynDialedConn != 0 {
+		r.dynamic--
+	}
 	r.mu.Unlock()
 	srv.stats.drop(err)
 	p.log.Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
@@ -341,6 +435,9 @@ func (r *serverRun) addPeer(p *Peer) error {
 	r.peers[p.ID()] = p
 	if p.flags&inboundConn != 0 {
 		r.inbound++
+	}
+	if p.flags&dynDialedConn != 0 {
+		r.dynamic++
 	}
 	return nil
 }
