@@ -26,9 +26,9 @@ type serverRun struct {
 	hello    []byte           // our encoded Hello
 	listener net.Listener
 	dialer   *dialScheduler
-	db       nodedb.DB         // nil without discovery and NodeDatabase
-	disc     *discover.UDPv4   // nil when NoDiscovery
-	mix      *enode.FairMix    // dial candidates: discovery and protocols
+	db       nodedb.DB       // nil without discovery and NodeDatabase
+	disc     *discover.UDPv4 // nil when NoDiscovery
+	mix      *enode.FairMix  // dial candidates: discovery and protocols
 
 	ctx    context.Context // cancelled by stop
 	cancel context.CancelFunc

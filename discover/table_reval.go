@@ -17,7 +17,8 @@ import (
 // is removed and a random replacement takes its place.
 //
 // Refresh runs the transport's lookups (our own ID, then random targets) at
-// start and every RefreshInterval; nodes found by lookups enter the table.
+// start and every RefreshInterval, sooner (1 s, 2 s, 4 s...) while the table
+// holds fewer than 16 nodes; nodes found by lookups enter the table.
 
 func randIntN(n int) int { return rand.IntN(n) }
 
@@ -48,9 +49,10 @@ func (tab *table) loop() {
 	defer tab.wg.Done()
 	var (
 		reval        = time.NewTimer(tab.revalDelay())
-		refresh      = time.NewTicker(tab.cfg.RefreshInterval)
+		refresh      = time.NewTimer(tab.cfg.RefreshInterval)
 		refreshDone  = make(chan struct{})
 		refreshing   = true
+		retry        = minRefreshRetry
 		startRefresh = func() {
 			go func() {
 				tab.tr.refresh(tab.ctx)
@@ -74,6 +76,14 @@ func (tab *table) loop() {
 			}
 		case <-refreshDone:
 			refreshing = false
+			// A table that is still small (lookups failed, or we are
+			// early in a starting network) is refreshed again soon,
+			// with a backoff up to RefreshInterval.
+			next := tab.cfg.RefreshInterval
+			if tab.len() < bucketSize && retry < next {
+				next, retry = retry, 2*retry
+			}
+			refresh.Reset(next)
 		case <-tab.ctx.Done():
 			if refreshing {
 				<-refreshDone
@@ -82,6 +92,9 @@ func (tab *table) loop() {
 		}
 	}
 }
+
+// minRefreshRetry is the first delay before refreshing a small table again.
+const minRefreshRetry = time.Second
 
 // revalDelay is a random delay of PingInterval on average.
 func (tab *table) revalDelay() time.Duration {

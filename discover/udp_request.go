@@ -134,12 +134,14 @@ func (t *UDPv4) Ping(ctx context.Context, n *enode.Node) error {
 }
 
 // ensureBond makes sure that n holds an endpoint proof for us before we
-// query it: unless n pinged us within bondExpiration (and its queries have
-// not been failing), we ping it and give it respTimeout to ping us back.
+// query it: unless n pinged us within bondExpiration and our last query to
+// it did not fail, we ping it and give it respTimeout to ping us back. (A
+// ping back of n's that we answered too late leaves n without a proof
+// although it pinged us; the failed query makes us bond again.)
 func (t *UDPv4) ensureBond(ctx context.Context, n *enode.Node, addr netip.AddrPort) {
 	id, ip := n.ID(), addr.Addr()
 	tooOld := t.now().Sub(t.db.LastPingReceived(id, ip)) > bondExpiration
-	if !tooOld && t.db.FindFails(id, ip) <= maxFindnodeFailures {
+	if !tooOld && t.db.FindFails(id, ip) == 0 {
 		return
 	}
 	// The ping back is an ordinary Ping handled by handlePing, which
