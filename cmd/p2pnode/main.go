@@ -3,6 +3,7 @@
 //	p2pnode [flags]                run a node: print its enode URL and record, log peers
 //	p2pnode key generate FILE      write a new node key to FILE (hex, mode 0600)
 //	p2pnode key to-enode FILE      print the enode URL of the key in FILE
+//	p2pnode discv4 ping NODE       ping NODE (enode URL or enr:) over discovery v4 and print its record
 //
 // Flags of the node:
 //
@@ -10,7 +11,8 @@
 //	-listen ADDR       TCP listen address (default ":30303")
 //	-maxpeers N        maximum number of peers (default 25)
 //	-static URLS       comma-separated enode URLs to connect to and keep connected
-//	-bootnodes URLS    comma-separated enode URLs for discovery (stored for discovery; not used yet)
+//	-bootnodes URLS    comma-separated enode URLs that discovery starts from
+//	-nodedb DIR/FILE   node database file (default: in memory)
 //	-nodiscover        turn discovery off
 //	-name NAME         client name announced to peers
 //	-verbosity LEVEL   log level: debug, info, warn, error (default info)
@@ -49,6 +51,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "key" {
 		return keyCommand(args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "discv4" {
+		return discv4Command(args[1:], stdout)
+	}
 	return nodeCommand(args, stdout, stderr)
 }
 
@@ -85,6 +90,7 @@ func keyCommand(args []string, stdout io.Writer) error {
 // nodeConfig is what the node's flags say.
 type nodeConfig struct {
 	keyFile, listen, name, verbosity string
+	nodeDB                           string
 	static, bootnodes                string
 	maxPeers                         int
 	noDiscover                       bool
@@ -100,6 +106,7 @@ func parseNodeFlags(args []string, stderr io.Writer) (*nodeConfig, error) {
 	fs.StringVar(&c.static, "static", "", "comma-separated enode URLs to keep connected")
 	fs.StringVar(&c.bootnodes, "bootnodes", "", "comma-separated enode URLs for discovery")
 	fs.BoolVar(&c.noDiscover, "nodiscover", false, "turn discovery off")
+	fs.StringVar(&c.nodeDB, "nodedb", "", "node database file (default: in memory)")
 	fs.StringVar(&c.name, "name", "p2pnode", "client name announced to peers")
 	fs.StringVar(&c.verbosity, "verbosity", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -136,17 +143,20 @@ func newServer(c *nodeConfig, log *slog.Logger) (*p2p.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-static: %w", err)
 	}
-	if _, err := parseNodes(c.bootnodes); err != nil {
+	bootnodes, err := parseNodes(c.bootnodes)
+	if err != nil {
 		return nil, fmt.Errorf("-bootnodes: %w", err)
 	}
 	return &p2p.Server{
-		PrivateKey:  key.k,
-		Name:        c.name,
-		MaxPeers:    c.maxPeers,
-		ListenAddr:  c.listen,
-		StaticNodes: static,
-		NoDiscovery: c.noDiscover,
-		Logger:      log,
+		PrivateKey:     key.k,
+		Name:           c.name,
+		MaxPeers:       c.maxPeers,
+		ListenAddr:     c.listen,
+		StaticNodes:    static,
+		BootstrapNodes: bootnodes,
+		NodeDatabase:   c.nodeDB,
+		NoDiscovery:    c.noDiscover,
+		Logger:         log,
 	}, nil
 }
 

@@ -76,3 +76,27 @@ func TestNewServer(t *testing.T) {
 	}
 	srv.Stop()
 }
+
+// TestDiscv4Ping pings a running server over discovery v4.
+func TestDiscv4Ping(t *testing.T) {
+	c, err := parseNodeFlags([]string{"-listen", "127.0.0.1:0"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	var out bytes.Buffer
+	if err := run([]string{"discv4", "ping", srv.Self().String()}, &out, &out); err != nil {
+		t.Fatal(err, out.String())
+	}
+	if !strings.Contains(out.String(), "pong from") || !strings.Contains(out.String(), "record: enr:") {
+		t.Fatalf("output: %s", out.String())
+	}
+	t.Log(out.String())
+}
