@@ -234,12 +234,14 @@ func Expired(ts uint64) bool { return ExpiredAt(ts, time.Now()) }
 
 // ExpiredAt reports whether the expiration time ts, in Unix seconds, is
 // before now.
+//
+// ts is read as a signed number, as go-ethereum reads it: a value with the
+// top bit set is a time before 1970, hence expired. go-ethereum's devp2p
+// test suite sends such a value (the negation of a future time) and expects
+// the packet to be dropped; read as unsigned it would be far in the future.
 func ExpiredAt(ts uint64, now time.Time) bool {
-	sec := now.Unix()
-	if sec < 0 {
-		return false
-	}
-	return ts < uint64(sec) || ts == uint64(sec) && now.Nanosecond() > 0
+	t, sec := int64(ts), now.Unix()
+	return t < sec || t == sec && now.Nanosecond() > 0
 }
 
 // Expiration returns the expiration time, in Unix seconds, of a packet sent

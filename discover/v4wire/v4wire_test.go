@@ -497,7 +497,9 @@ func TestExpiredAt(t *testing.T) {
 		{1000, now, false},
 		{1000, now.Add(time.Nanosecond), true},
 		{1001, now.Add(999 * time.Millisecond), false},
-		{^uint64(0), now, false},
+		{^uint64(0), now, true},         // -1 as go-ethereum reads it
+		{uint64(1<<63 - 1), now, false}, // the largest future time
+		{^uint64(2000) + 1, now, true},  // a negated future time, as devp2p's test suite sends
 		{0, now, true},
 		{0, time.Unix(-5, 0), false},
 	} {
