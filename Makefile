@@ -37,7 +37,8 @@ test-cgo:
 test-submodules:
 	@set -e; for m in $(SUBMODULES); do \
 		echo "== $$m"; \
-		(cd $$m && $(GO) vet ./... && $(GO) test -race -count=1 ./...); \
+		(cd $$m && $(GO) vet ./... && $(GO) test -race -count=1 ./... && \
+			$(GO) test -count=1 -run NoRace ./...); \
 	done
 
 # Runs every native fuzz target for FUZZTIME each (default 10s).
