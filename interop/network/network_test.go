@@ -1,0 +1,127 @@
+//go:build !race
+
+// Package network_test runs networks of many of our nodes on loopback
+// addresses (127.0.0.2 and up) and measures how they find each other.
+package network_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/seednet/p2p"
+	"github.com/seednet/p2p/crypto"
+	"github.com/seednet/p2p/enode"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var idleProto = p2p.Protocol{Name: "idle", Version: 1, Length: 1, Run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
+	for {
+		if _, err := rw.ReadMsg(); err != nil {
+			return err
+		}
+	}
+}}
+
+func startNode(t *testing.T, ip string, maxPeers, dialRatio int, boot *enode.Node) *p2p.Server {
+	t.Helper()
+	key, _ := crypto.GenerateKey()
+	srv := &p2p.Server{PrivateKey: key, MaxPeers: maxPeers, DialRatio: dialRatio, ListenAddr: ip + ":0", Name: ip,
+		Protocols: []p2p.Protocol{idleProto}}
+	if boot != nil {
+		srv.BootstrapNodes = []*enode.Node{boot}
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// TestNoRaceNetwork200: 200 nodes on 127.0.0.2–127.0.0.201 with one
+// bootnode on 127.0.0.1. Every node gets peers through discovery; then a
+// new node (allowed to dial all its slots) reaches MaxPeers = 25, and the
+// time it took is reported. Without -race: 200 nodes under the race
+// detector are too slow for 2 cores.
+func TestNoRaceNetwork200(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	const n, maxPeers = 200, 25
+	boot := startNode(t, "127.0.0.1", 60, 3, nil)
+	nodes := make([]*p2p.Server, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nodes[i] = startNode(t, fmt.Sprintf("127.0.0.%d", i+2), maxPeers, 3, boot.Self())
+		}()
+	}
+	wg.Wait()
+	defer func() {
+		for _, srv := range nodes {
+			srv.Stop()
+		}
+		boot.Stop()
+	}()
+	if t.Failed() {
+		return
+	}
+
+	start := time.Now()
+	waitUntil(t, 120*time.Second, func() (bool, string) {
+		min, total := maxPeers, 0
+		for _, srv := range nodes {
+			c := srv.PeerCount()
+			total += c
+			if c < min {
+				min = c
+			}
+		}
+		return min >= 5, fmt.Sprintf("fewest peers %d, mean %.1f", min, float64(total)/n)
+	})
+	settle := time.Since(start)
+	min, total := maxPeers, 0
+	for _, srv := range nodes {
+		c := srv.PeerCount()
+		total += c
+		min = minInt(min, c)
+	}
+	t.Logf("%d nodes: every node has at least 5 peers after %v (fewest %d, mean %.1f)", n, settle.Round(time.Millisecond), min, float64(total)/n)
+
+	// A new node that may dial all its slots.
+	start = time.Now()
+	newcomer := startNode(t, "127.0.0.250", maxPeers, 1, boot.Self())
+	defer newcomer.Stop()
+	waitUntil(t, 120*time.Second, func() (bool, string) {
+		c := newcomer.PeerCount()
+		return c >= maxPeers, fmt.Sprintf("newcomer has %d peers, stats %+v", c, newcomer.Stats())
+	})
+	t.Logf("new node reached MaxPeers=%d in %v", maxPeers, time.Since(start).Round(time.Millisecond))
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func waitUntil(t *testing.T, timeout time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: %s", state)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
