@@ -1,7 +1,7 @@
 //go:build !race
 
-// Package network_test runs networks of many of our nodes on loopback
-// addresses (127.0.0.2 and up) and measures how they find each other.
+// Tests that run networks of many of our nodes on loopback
+// addresses (127.0.0.2 and up) and measure how they find each other.
 package network_test
 
 import (
