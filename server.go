@@ -225,6 +225,15 @@ func (srv *Server) Self() *enode.Node {
 	return nil
 }
 
+// DiscoveryNodes returns the nodes in the discovery table, or nil when
+// discovery is off or the server is not running.
+func (srv *Server) DiscoveryNodes() []*enode.Node {
+	if r := srv.running(); r != nil && r.disc != nil {
+		return r.disc.TableNodes()
+	}
+	return nil
+}
+
 // Peers returns the connected peers.
 func (srv *Server) Peers() []*Peer {
 	if r := srv.running(); r != nil {

@@ -175,6 +175,16 @@ func (r *serverRun) start() {
 	}
 	r.wg.Add(1)
 	go r.dialer.loop()
+	if r.db != nil {
+		// Forget nodes not seen for a day.
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			nodedb.ExpireLoop(r.ctx, r.db, time.Now, func(err error) {
+				r.srv.logger().Debug("Node database expiry failed", "err", err)
+			})
+		}()
+	}
 
 	// Dial candidates: discovery's random nodes and the protocols' sources.
 	r.mix = enode.NewFairMix(fairMixTimeout)

@@ -52,9 +52,9 @@ func closestIDs(nodes []*UDPv4, target enode.ID, k int) []enode.ID {
 	return ids[:min(k, len(ids))]
 }
 
-// TestLookupConverges checks that lookups in a 32-node loopback network
+// TestNoRaceLookupConverges checks that lookups in a 32-node loopback network
 // find the nodes closest to their targets.
-func TestLookupConverges(t *testing.T) {
+func TestNoRaceLookupConverges(t *testing.T) {
 	if testing.Short() {
 		t.Skip("network test")
 	}

@@ -93,6 +93,25 @@ func TestNoRaceNetwork200(t *testing.T) {
 	}
 	t.Logf("%d nodes: every node has at least 5 peers after %v (fewest %d, mean %.1f)", n, settle.Round(time.Millisecond), min, float64(total)/n)
 
+	// Every table fills: at least minTable nodes (a full bucket's worth).
+	const minTable = 16
+	waitUntil(t, 60*time.Second, func() (bool, string) {
+		min, total := 1<<30, 0
+		for _, srv := range nodes {
+			c := len(srv.DiscoveryNodes())
+			total += c
+			min = minInt(min, c)
+		}
+		return min >= minTable, fmt.Sprintf("smallest table %d, mean %.1f", min, float64(total)/n)
+	})
+	minT, totalT := 1<<30, 0
+	for _, srv := range nodes {
+		c := len(srv.DiscoveryNodes())
+		totalT += c
+		minT = minInt(minT, c)
+	}
+	t.Logf("tables after %v: smallest %d nodes, mean %.1f", time.Since(start).Round(time.Millisecond), minT, float64(totalT)/n)
+
 	// A new node that may dial all its slots.
 	start = time.Now()
 	newcomer := startNode(t, "127.0.0.250", maxPeers, 1, boot.Self())
