@@ -27,8 +27,9 @@ import (
 const mixedTimeout = 120 * time.Second
 
 // TestNoRaceMixedDiscovery: 20 go-ethereum nodes and 20 of ours, all knowing
-// only one bootnode (ours), discover each other over discovery v4 and
-// connect across implementations.
+// only one bootnode (ours), discover each other over discovery v4 (every
+// one of our tables holds go-ethereum nodes) and connect across
+// implementations (at least 18 of 20 nodes on each side).
 func TestNoRaceMixedDiscovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -82,7 +83,10 @@ func TestNoRaceMixedDiscovery(t *testing.T) {
 		geths = append(geths, g)
 	}
 
-	// Wait until every node of each side has a peer of the other side.
+	gethIDs := make(map[enode.ID]bool)
+	for _, g := range geths {
+		gethIDs[enode.ID(g.Self().ID())] = true
+	}
 	start := time.Now()
 	deadline := start.Add(mixedTimeout)
 	for {
@@ -103,9 +107,22 @@ func TestNoRaceMixedDiscovery(t *testing.T) {
 				}
 			}
 		}
-		if oursCross == perSide && gethCross == perSide {
-			t.Logf("after %v: %d/%d of our nodes have a go-ethereum peer, %d/%d go-ethereum nodes have one of ours",
-				time.Since(start).Round(time.Millisecond), oursCross, perSide, gethCross, perSide)
+		// Every one of our nodes has go-ethereum nodes in its discovery
+		// table, and most nodes of each side are connected across. (All
+		// of them would be too strict: a node whose slots fill with its
+		// own kind first never needs another peer.)
+		tablesMixed := 0
+		for _, srv := range ours {
+			for _, n := range srv.DiscoveryNodes() {
+				if gethIDs[n.ID()] {
+					tablesMixed++
+					break
+				}
+			}
+		}
+		if tablesMixed == perSide && oursCross >= perSide*9/10 && gethCross >= perSide*9/10 {
+			t.Logf("after %v: %d/%d of our nodes have go-ethereum nodes in their table; %d/%d have a go-ethereum peer, %d/%d go-ethereum nodes have one of ours",
+				time.Since(start).Round(time.Millisecond), tablesMixed, perSide, oursCross, perSide, gethCross, perSide)
 			return
 		}
 		if time.Now().After(deadline) {
@@ -124,7 +141,7 @@ func TestNoRaceMixedDiscovery(t *testing.T) {
 				t.Logf("%s peers %v", g.Name, names)
 			}
 			t.Logf("boot stats %+v", boot.Stats())
-			t.Fatalf("after %v: only %d/%d of ours and %d/%d of geth's have a cross peer", time.Since(start), oursCross, perSide, gethCross, perSide)
+			t.Fatalf("after %v: %d/%d tables mixed, %d/%d of ours and %d/%d of geth's have a cross peer", time.Since(start), tablesMixed, perSide, oursCross, perSide, gethCross, perSide)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
