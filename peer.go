@@ -166,6 +166,7 @@ func (p *Peer) run() (err error, remoteRequested bool) {
 		rw.q.close()
 	}
 	p.protoWG.Wait()
+	p.t.shutdown() // no goroutine of the peer outlives run
 	return err, remoteRequested
 }
 

@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/seednet/p2p/rlpx"
@@ -26,9 +27,11 @@ type transport struct {
 	// durably blocked (a sync.Mutex it does not), so the write timeout can
 	// be tested with a fake clock.
 	wlock      chan struct{}
-	flushing   bool      // a flush goroutine is scheduled
-	werr       error     // the first write error; the connection is dead then
-	wdeadline  time.Time // the write deadline last set
+	flushing   bool           // a flush goroutine is scheduled
+	werr       error          // the first write error; the connection is dead then
+	closed     bool           // shutdown began: no more goroutines are started
+	wg         sync.WaitGroup // the goroutines started by writes; Add under wlock
+	wdeadline  time.Time      // the write deadline last set
 	onWriteErr func(error)
 
 	// Read side, used only by the read loop.
@@ -59,9 +62,32 @@ func (t *transport) write(code uint64, payload []byte) error {
 	}
 	if !t.flushing {
 		t.flushing = true
-		go t.flush()
+		t.goLocked(t.flush)
 	}
 	return nil
+}
+
+// goLocked starts f in a goroutine that shutdown waits for, unless shutdown
+// has begun.
+func (t *transport) goLocked(f func()) {
+	if t.closed {
+		return
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		f()
+	}()
+}
+
+// shutdown waits for the goroutines that writes started (flushes, the
+// write-error callback). The connection must be closed and no more
+// protocol writes may come.
+func (t *transport) shutdown() {
+	t.lock()
+	t.closed = true
+	t.unlock()
+	t.wg.Wait()
 }
 
 func (t *transport) flush() {
@@ -108,7 +134,7 @@ func (t *transport) failLocked(err error) error {
 		err = fmt.Errorf("%w: write: %w", DiscNetworkError, err)
 		t.werr = err
 		if t.onWriteErr != nil {
-			go t.onWriteErr(err)
+			t.goLocked(func() { t.onWriteErr(err) })
 		}
 	}
 	return t.werr
