@@ -2,7 +2,6 @@ package p2p
 
 import (
 	"errors"
-	"io"
 	"net"
 	"runtime"
 	"sync"
@@ -246,4 +245,3 @@ func TestManyDroppedHandshakes(t *testing.T) {
 	}
 }
 
-var _ = io.EOF

@@ -1,7 +1,6 @@
 package discover
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"errors"
 	"flag"
@@ -237,4 +236,3 @@ func (c *memConn) numWrites() int {
 	return len(c.writes)
 }
 
-var _ = context.Background
