@@ -244,4 +244,3 @@ func TestManyDroppedHandshakes(t *testing.T) {
 		t.Errorf("%d failed handshakes counted, want %d", st.Rejected[rejectHandshakeFailed], total)
 	}
 }
-

@@ -235,4 +235,3 @@ func (c *memConn) numWrites() int {
 	defer c.mu.Unlock()
 	return len(c.writes)
 }
-
