@@ -27,7 +27,7 @@ import (
 // Close may be called from any goroutine, also while Next blocks.
 type FairMix struct {
 	timeout time.Duration
-	fromAny chan *Node    // nodes of any source, for when the fair one is late
+	fromAny chan anyNode  // nodes of any source, for when the fair one is late
 	closing chan struct{} // closed by Close
 	wg      sync.WaitGroup
 	cur     *Node // the current node, owned by the caller of Next
@@ -50,7 +50,7 @@ type mixSource struct {
 func NewFairMix(timeout time.Duration) *FairMix {
 	return &FairMix{
 		timeout: timeout,
-		fromAny: make(chan *Node),
+		fromAny: make(chan anyNode),
 		closing: make(chan struct{}),
 	}
 }
@@ -129,10 +129,21 @@ func (m *FairMix) Next() bool {
 // Node returns the current node.
 func (m *FairMix) Node() *Node { return m.cur }
 
+// anyNode is a node offered to whoever waits for any source.
+type anyNode struct {
+	n   *Node
+	src *mixSource
+}
+
 func (m *FairMix) nextFromAny() bool {
-	n, ok := <-m.fromAny
+	a, ok := <-m.fromAny
 	if ok {
-		m.cur = n
+		m.cur = a.n
+		// The source delivered: whatever its turns cost before, it is
+		// alive, so it gets the full wait on its next turn again. Without
+		// this, a source whose wait was halved to nothing could never win
+		// a turn back.
+		a.src.timeout = m.timeout
 	}
 	return ok
 }
@@ -174,7 +185,7 @@ func (m *FairMix) runSource(s *mixSource) {
 		}
 		select {
 		case s.next <- n:
-		case m.fromAny <- n:
+		case m.fromAny <- anyNode{n, s}:
 		case <-m.closing:
 			return
 		}
