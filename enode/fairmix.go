@@ -12,9 +12,11 @@ import (
 // Next waits for the source whose turn it is for up to the mixer's timeout.
 // If that source has produced nothing by then, Next takes the first node any
 // source produces instead, and the late source's timeout is halved for its
-// following turns (down to zero, a mere check), so that a stuck source costs
-// at most about twice the timeout in total. A source's timeout goes back to
-// the full value when it delivers on its turn. A source that ends is dropped
+// following turns, down to 1/1024 of the timeout, so that a stuck source
+// costs about twice the timeout plus that floor per turn. (The floor gives a
+// source that comes back a real chance at its turns: a wait of zero would
+// lose every race to a source that is always ready.) A source's timeout goes
+// back to the full value when it delivers, on its turn or otherwise. A source that ends is dropped
 // from the mix; the mixer itself ends only when closed, and until then Next
 // waits for nodes even if it has no sources.
 //
@@ -120,7 +122,7 @@ func (m *FairMix) Next() bool {
 			m.cur = n
 			return true
 		case <-expired:
-			s.timeout /= 2
+			s.timeout = max(s.timeout/2, m.timeout/minWaitDivisor)
 			return m.nextFromAny()
 		}
 	}
@@ -128,6 +130,10 @@ func (m *FairMix) Next() bool {
 
 // Node returns the current node.
 func (m *FairMix) Node() *Node { return m.cur }
+
+// minWaitDivisor sets the floor of a late source's wait: the mixer's
+// timeout divided by it.
+const minWaitDivisor = 1024
 
 // anyNode is a node offered to whoever waits for any source.
 type anyNode struct {
