@@ -194,4 +194,34 @@ func TestIdlePeerCost(t *testing.T) {
 	if perPeer > 2 {
 		t.Errorf("%.2f goroutines per idle peer, want at most 2", perPeer)
 	}
+
+	// After a quiet spell, each peer pings the hub: the hub's read loop
+	// decrypts the ping and encrypts the pong, which grows its stack, and
+	// then moves to a fresh goroutine (shedQuiet), so the idle peers' stacks
+	// are as small as before.
+	time.Sleep(shedQuiet + 100*time.Millisecond)
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if code, _, _, err := c.Read(); err != nil || code != handshakeMsg {
+			t.Fatalf("want the hub's Hello, got code %d, err %v", code, err)
+		}
+		c.SetSnappy(true) // both sides announced version 5
+		if _, err := c.Write(pingMsg, emptyList); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range conns {
+		if code, _, _, err := c.Read(); err != nil || code != pongMsg {
+			t.Fatalf("want a pong, got code %d, err %v", code, err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	runtime.GC()
+	var afterPing runtime.MemStats
+	runtime.ReadMemStats(&afterPing)
+	stackAfter := float64(int64(afterPing.StackInuse)-int64(before.StackInuse)) / n
+	t.Logf("after a ping each: %.0f bytes of stack per peer", stackAfter)
+	if stackAfter > stack+1024 {
+		t.Errorf("the read loops kept the stack a ping grew: %.0f bytes per peer after, %.0f before", stackAfter, stack)
+	}
 }

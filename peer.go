@@ -29,7 +29,8 @@ const (
 // Peer is a connected remote node.
 //
 // A peer costs one goroutine of its own, its read loop, plus one per
-// running protocol (the protocol's Run). Pings come from a timer and
+// running protocol (the protocol's Run); while the peer is idle, each of
+// them parks on a 2 KiB stack. Pings come from a timer and
 // writes are flushed by short-lived goroutines that exist only while there
 // is something to send.
 type Peer struct {
@@ -51,6 +52,7 @@ type Peer struct {
 	stopErr   error                      // why we are ending the connection
 	pingTimer atomic.Pointer[time.Timer] // set by run, read by the timer's callback
 	protoWG   sync.WaitGroup
+	onEnd     func(err error, remoteRequested bool) // called by end, once
 }
 
 // ID returns the node's ID.
@@ -137,18 +139,59 @@ func (p *Peer) stop(err error) {
 }
 
 // run runs the peer until the connection ends and returns why it ended.
-// It runs in the goroutine that set the connection up, which becomes the
-// read loop; it returns after every protocol goroutine has returned.
+// It returns after every goroutine of the peer has returned.
 func (p *Peer) run() (err error, remoteRequested bool) {
+	done := make(chan struct{})
+	p.onEnd = func(e error, r bool) {
+		err, remoteRequested = e, r
+		close(done)
+	}
+	p.start()
+	<-done
+	return err, remoteRequested
+}
+
+// start starts the peer: a goroutine per protocol, the ping timer and the
+// read loop. When the connection ends, the read loop's goroutine tears the
+// peer down and calls p.onEnd.
+func (p *Peer) start() {
 	for _, rw := range p.protos {
 		p.protoWG.Add(1)
 		go p.runProtocol(rw)
 	}
 	p.pingTimer.Store(time.AfterFunc(pingInterval, p.ping))
+	go p.reader()
+}
 
-	err = p.readLoop()
+// Goroutine stacks start at 2 KiB (or the runtime's running average of
+// stack use) and grow by doubling; the runtime halves a stack at a garbage
+// collection only when less than a quarter of it is in use, which a
+// goroutine parked in a socket read never is. So a read loop that once
+// decrypted a frame would keep a 4 KiB stack for life. An idle peer's
+// read loop therefore moves to a fresh goroutine after each message that
+// arrived after a quiet spell (shedQuiet): it parks on a small stack, and
+// busy peers never pay for the move. This halves the stack memory of an
+// idle peer.
+const shedQuiet = time.Second
+
+// errShedStack is readLoop's way of asking for a fresh goroutine.
+var errShedStack = errors.New("shed stack")
+
+// reader is the read loop's goroutine. It is kept shallow: its depth is
+// part of what an idle peer parks on.
+func (p *Peer) reader() {
+	err := p.readLoop()
+	if err == errShedStack {
+		go p.reader()
+		return
+	}
+	p.end(err)
+}
+
+// end tears the peer down after the read loop ended with err, waits for
+// the protocols, and calls p.onEnd.
+func (p *Peer) end(err error) {
 	p.pingTimer.Load().Stop()
-
 	select {
 	case <-p.stopping:
 		err = p.stopErr
@@ -156,7 +199,7 @@ func (p *Peer) run() (err error, remoteRequested bool) {
 		p.stop(err)
 	}
 	var rd *remoteDisc
-	remoteRequested = errors.As(err, &rd)
+	remoteRequested := errors.As(err, &rd)
 	if !remoteRequested && !errors.Is(err, DiscNetworkError) {
 		// Tell the peer why; the write may fail if it is the problem.
 		p.t.writeNow(discMsg, encodeDisconnect(discReasonFor(err)), discWriteTimeout)
@@ -166,15 +209,17 @@ func (p *Peer) run() (err error, remoteRequested bool) {
 		rw.q.close()
 	}
 	p.protoWG.Wait()
-	p.t.shutdown() // no goroutine of the peer outlives run
-	return err, remoteRequested
+	p.t.shutdown() // no goroutine of the peer outlives end
+	p.onEnd(err, remoteRequested)
 }
 
 // readLoop reads messages until the connection fails or the peer is
-// stopped, and dispatches them.
+// stopped, and dispatches them. It returns errShedStack when the read loop
+// should continue on a fresh goroutine.
 func (p *Peer) readLoop() error {
 	for {
-		p.t.armReadDeadline(time.Now())
+		start := time.Now()
+		p.t.armReadDeadline(start)
 		select {
 		case <-p.stopping:
 			return p.stopErr
@@ -184,8 +229,12 @@ func (p *Peer) readLoop() error {
 		if err != nil {
 			return readError(err)
 		}
-		if err := p.handle(code, data, wireSize, time.Now()); err != nil {
+		now := time.Now()
+		if err := p.handle(code, data, wireSize, now); err != nil {
 			return err
+		}
+		if now.Sub(start) >= shedQuiet {
+			return errShedStack
 		}
 	}
 }
@@ -262,13 +311,23 @@ func (p *Peer) ping() {
 	}
 }
 
+// runProtocol is a protocol's goroutine. Like reader it is kept shallow,
+// since an idle peer's protocol usually parks in ReadMsg below it.
 func (p *Peer) runProtocol(rw *protoRW) {
-	defer p.protoWG.Done()
-	var mrw MsgReadWriter = rw
+	p.protocolEnded(rw, rw.Run(p, p.protocolRW(rw)))
+}
+
+// protocolRW returns what the protocol's Run reads and writes through.
+func (p *Peer) protocolRW(rw *protoRW) MsgReadWriter {
 	if p.srv.EnableMsgEvents {
-		mrw = &msgEventer{MsgReadWriter: rw, peer: p, proto: rw.Name}
+		return &msgEventer{MsgReadWriter: rw, peer: p, proto: rw.Name}
 	}
-	err := rw.Run(p, mrw)
+	return rw
+}
+
+// protocolEnded stops the peer after a protocol's Run returned err.
+func (p *Peer) protocolEnded(rw *protoRW, err error) {
+	defer p.protoWG.Done()
 	if err == nil {
 		err = ErrProtocolReturned
 	} else if !errors.Is(err, io.EOF) {
@@ -287,7 +346,10 @@ type protoRW struct {
 
 // ReadMsg returns the protocol's next message. After the peer
 // disconnected it returns io.EOF.
-func (rw *protoRW) ReadMsg() (Msg, error) { return rw.q.pop() }
+func (rw *protoRW) ReadMsg() (msg Msg, err error) {
+	err = rw.q.pop(&msg)
+	return msg, err
+}
 
 // WriteMsg sends a message of the protocol.
 func (rw *protoRW) WriteMsg(msg Msg) error {

@@ -15,6 +15,11 @@ const maxQueuedBytes = 4 << 20
 // msgQueue is the bounded queue between a peer's read loop (the producer)
 // and a protocol's ReadMsg (the consumer). It holds no memory while empty
 // beyond the struct itself.
+//
+// A consumer waits on a plain channel receive rather than a select: the
+// protocol's goroutine spends an idle peer's life parked in pop, and a
+// shallow stack there lets that goroutine keep the smallest stack the
+// runtime gives (see Peer).
 type msgQueue struct {
 	mu     sync.Mutex
 	items  []Msg
@@ -22,16 +27,16 @@ type msgQueue struct {
 	bytes  int
 	closed bool
 
-	ready chan struct{} // one token: items were added
-	space chan struct{} // one token: items were removed
-	done  chan struct{} // closed by close
+	// Both channels hold one token and are closed by close; tokens are
+	// sent only under mu while the queue is open.
+	ready chan struct{} // items were added
+	space chan struct{} // items were removed
 }
 
 func newMsgQueue() *msgQueue {
 	return &msgQueue{
 		ready: make(chan struct{}, 1),
 		space: make(chan struct{}, 1),
-		done:  make(chan struct{}),
 	}
 }
 
@@ -54,8 +59,8 @@ func (q *msgQueue) push(msg Msg, abort <-chan struct{}) bool {
 		if q.head == len(q.items) || q.bytes+int(msg.Size) <= maxQueuedBytes {
 			q.items = append(q.items, msg)
 			q.bytes += int(msg.Size)
-			q.mu.Unlock()
 			signal(q.ready)
+			q.mu.Unlock()
 			return true
 		}
 		q.mu.Unlock()
@@ -63,23 +68,21 @@ func (q *msgQueue) push(msg Msg, abort <-chan struct{}) bool {
 		case <-q.space:
 		case <-abort:
 			return false
-		case <-q.done:
-			return false
 		}
 	}
 }
 
-// pop removes the oldest message, waiting for one. After close it returns
-// io.EOF: close drops whatever was still queued.
-func (q *msgQueue) pop() (Msg, error) {
+// pop removes the oldest message into *msg, waiting for one. After close
+// it returns io.EOF: close drops whatever was still queued.
+func (q *msgQueue) pop(msg *Msg) error {
 	for {
 		q.mu.Lock()
 		if q.closed {
 			q.mu.Unlock()
-			return Msg{}, io.EOF
+			return io.EOF
 		}
 		if q.head < len(q.items) {
-			msg := q.items[q.head]
+			*msg = q.items[q.head]
 			q.items[q.head] = Msg{}
 			q.head++
 			if q.head == len(q.items) {
@@ -89,15 +92,12 @@ func (q *msgQueue) pop() (Msg, error) {
 				}
 			}
 			q.bytes -= int(msg.Size)
-			q.mu.Unlock()
 			signal(q.space)
-			return msg, nil
+			q.mu.Unlock()
+			return nil
 		}
 		q.mu.Unlock()
-		select {
-		case <-q.ready:
-		case <-q.done:
-		}
+		<-q.ready
 	}
 }
 
@@ -108,6 +108,7 @@ func (q *msgQueue) close() {
 	if !q.closed {
 		q.closed = true
 		q.items = nil
-		close(q.done)
+		close(q.ready)
+		close(q.space)
 	}
 }

@@ -381,15 +381,15 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	p.log.Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeAdd, Peer: id, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.wg.Add(1)
-	go r.runPeer(p)
+	p.onEnd = func(err error, remoteRequested bool) { r.peerEnded(p, err, remoteRequested) }
+	p.start()
 	return nil
 }
 
-// runPeer runs an added peer until it disconnects, then removes it.
-func (r *serverRun) runPeer(p *Peer) {
+// peerEnded removes a peer whose connection ended.
+func (r *serverRun) peerEnded(p *Peer, err error, remoteRequested bool) {
 	defer r.wg.Done()
 	srv, id, flags := r.srv, p.ID(), p.flags
-	err, remoteRequested := p.run()
 
 	r.mu.Lock()
 	delete(r.peers, id)

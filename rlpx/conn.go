@@ -137,7 +137,9 @@ func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 	if c.rd.err != nil {
 		return 0, nil, 0, c.rd.err
 	}
-	code, data, wireSize, err = c.rd.readMsg(c.conn, c.snappy.Load())
+	if err = c.rd.awaitHeader(c.conn); err == nil {
+		code, data, wireSize, err = c.rd.readMsg(c.conn, c.snappy.Load())
+	}
 	if err != nil && !(c.rd.waiting && isTimeout(err)) {
 		c.rd.err = err
 		c.conn.Close()

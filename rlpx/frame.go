@@ -165,7 +165,15 @@ type reader struct {
 	small     [smallReadLen]byte
 }
 
-func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []byte, wireSize int, err error) {
+// awaitHeader releases the previous message's buffers and reads until the
+// next frame header is buffered. It is the first step of readMsg, called
+// on its own by Conn.Read so that a reader waiting for an idle peer parks
+// on a shallow stack (readMsg's frame is large): a goroutine whose stack
+// never outgrows 2 KiB keeps it at 2 KiB.
+//
+// Until the header is complete, nothing of the frame has been consumed: a
+// timeout here leaves the stream intact (see Conn.Read).
+func (r *reader) awaitHeader(conn io.Reader) error {
 	// The previous message is no longer in use.
 	if r.snappyBuf != nil {
 		putBuf(r.snappyBuf)
@@ -175,15 +183,22 @@ func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []b
 		putBuf(r.bufp)
 		r.bufp, r.off, r.end = nil, 0, 0
 	}
-
-	// Until the header is complete, nothing of the frame has been consumed:
-	// a timeout here leaves the stream intact (see Conn.Read).
 	r.waiting = true
+	for r.end-r.off < headerLen+macLen {
+		if err := r.fill(conn, headerLen+macLen); err != nil {
+			return err
+		}
+	}
+	r.waiting = false
+	return nil
+}
+
+// readMsg reads one message; awaitHeader must have returned nil first.
+func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []byte, wireSize int, err error) {
 	header, err := r.next(conn, headerLen+macLen)
 	if err != nil {
 		return 0, nil, 0, err
 	}
-	r.waiting = false
 	if !hmac.Equal(r.dir.mac.header(header[:headerLen]), header[headerLen:]) {
 		return 0, nil, 0, ErrBadHeaderMAC
 	}

@@ -79,6 +79,9 @@ func FuzzFrameReader(f *testing.F) {
 		r := &reader{dir: recv}
 		input := bytes.NewReader(stream.Bytes())
 		for i := 0; ; i++ {
+			if err := r.awaitHeader(input); err != nil {
+				break
+			}
 			code, data, _, err := r.readMsg(input, snappy)
 			if err != nil {
 				break
