@@ -83,13 +83,13 @@ type PeerInfo struct {
 // Info returns information about the peer.
 func (p *Peer) Info() *PeerInfo {
 	info := &PeerInfo{
-		Enode:     p.node.URLv4(),
+		Enode:     p.Node().URLv4(),
 		ID:        p.ID().String(),
 		Name:      p.name,
 		Protocols: make(map[string]any),
 	}
-	if p.node.Seq() > 0 {
-		info.ENR = p.node.String()
+	if n := p.Node(); n.Seq() > 0 {
+		info.ENR = n.String()
 	}
 	for _, c := range p.caps {
 		info.Caps = append(info.Caps, c.String())

@@ -36,7 +36,8 @@ const (
 type Peer struct {
 	srv     *Server
 	t       *transport
-	node    *enode.Node
+	id      enode.ID
+	node    atomic.Pointer[enode.Node] // the dialed node; an inbound peer's is made by Node on first use
 	name    string
 	caps    []Cap
 	protos  []*protoRW  // sorted by offset
@@ -45,7 +46,6 @@ type Peer struct {
 	created time.Time
 	local   net.Addr
 	remote  net.Addr
-	log     *slog.Logger
 
 	stopOnce  sync.Once
 	stopping  chan struct{}              // closed by stop
@@ -56,11 +56,23 @@ type Peer struct {
 }
 
 // ID returns the node's ID.
-func (p *Peer) ID() enode.ID { return p.node.ID() }
+func (p *Peer) ID() enode.ID { return p.id }
 
 // Node returns the peer's node: its key and the address it connected from
 // or was dialed at.
-func (p *Peer) Node() *enode.Node { return p.node }
+func (p *Peer) Node() *enode.Node {
+	if n := p.node.Load(); n != nil {
+		return n
+	}
+	// Made on first use: most inbound peers are never asked, and the
+	// record is a good part of an idle peer's memory.
+	ip, port := addrIPPort(p.remote)
+	n := enode.NewV4(p.t.conn.RemotePublicKey(), ip, port, port)
+	if !p.node.CompareAndSwap(nil, n) {
+		n = p.node.Load()
+	}
+	return n
+}
 
 // Name returns the client name the peer announced in its Hello.
 func (p *Peer) Name() string { return p.name }
@@ -100,11 +112,12 @@ func (p *Peer) String() string {
 func (p *Peer) Fullname() string { return fmt.Sprintf("%s (%s)", p.name, p.ID().TerminalString()) }
 
 // newPeer sets up a peer on a connection that completed the Hello
-// exchange, with the protocols that match its capabilities.
-func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, protos []*protoRW, flags connFlag) *Peer {
+// exchange, with the protocols that match its capabilities. node is the
+// dialed node, nil for an inbound peer.
+func newPeer(srv *Server, conn *rlpx.Conn, id enode.ID, node *enode.Node, hello *helloMsg, protos []*protoRW, flags connFlag) *Peer {
 	p := &Peer{
 		srv:      srv,
-		node:     node,
+		id:       id,
 		name:     hello.Name,
 		caps:     hello.Caps,
 		protos:   protos,
@@ -113,7 +126,9 @@ func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, pr
 		local:    conn.LocalAddr(),
 		remote:   conn.RemoteAddr(),
 		stopping: make(chan struct{}),
-		log:      srv.logger().With("peer", node.ID().TerminalString(), "addr", conn.RemoteAddr()),
+	}
+	if node != nil {
+		p.node.Store(node)
 	}
 	p.t = &transport{conn: conn, onWriteErr: p.writeFailed, wlock: make(chan struct{}, 1)}
 	for _, rw := range protos {
@@ -121,6 +136,13 @@ func newPeer(srv *Server, conn *rlpx.Conn, node *enode.Node, hello *helloMsg, pr
 		rw.q = newMsgQueue()
 	}
 	return p
+}
+
+// logger returns the server's logger with the peer's ID and address. It
+// is made on each use rather than kept: peers log rarely, and a handler's
+// preformatted attributes would cost every idle peer memory.
+func (p *Peer) logger() *slog.Logger {
+	return p.srv.logger().With("peer", p.id.TerminalString(), "addr", p.remote)
 }
 
 // writeFailed ends the peer after a write error (already wrapped in
@@ -331,14 +353,14 @@ func (p *Peer) protocolEnded(rw *protoRW, err error) {
 	if err == nil {
 		err = ErrProtocolReturned
 	} else if !errors.Is(err, io.EOF) {
-		p.log.Debug("Protocol failed", "proto", rw.Name, "err", err)
+		p.logger().Debug("Protocol failed", "proto", rw.Name, "err", err)
 	}
 	p.stop(err)
 }
 
 // protoRW is what a protocol's Run reads and writes through.
 type protoRW struct {
-	Protocol
+	*Protocol // an element of the Server's Protocols
 	offset uint64
 	peer   *Peer
 	q      *msgQueue

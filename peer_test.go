@@ -43,7 +43,7 @@ func pipePeer(t *testing.T, proto *Protocol) (*Peer, *rlpx.Conn) {
 		caps = append(caps, proto.cap())
 	}
 	node := enode.NewV4(&k2.PublicKey, net.IPv4(127, 0, 0, 1), 1, 1)
-	p := newPeer(srv, c1, node, &helloMsg{Name: "remote", Caps: caps}, protos, inboundConn)
+	p := newPeer(srv, c1, node.ID(), node, &helloMsg{Name: "remote", Caps: caps}, protos, inboundConn)
 	return p, c2
 }
 
@@ -159,7 +159,8 @@ func TestSlowProtocolDoesNotStallOthers(t *testing.T) {
 		srv := &Server{Logger: testLogger(t)}
 		caps := []Cap{slow.cap(), fast.cap()}
 		protos := matchProtocols([]Protocol{slow, fast}, caps)
-		p := newPeer(srv, c1, enode.NewV4(&k2.PublicKey, net.IPv4(127, 0, 0, 1), 1, 1), &helloMsg{Caps: caps}, protos, inboundConn)
+		n := enode.NewV4(&k2.PublicKey, net.IPv4(127, 0, 0, 1), 1, 1)
+		p := newPeer(srv, c1, n.ID(), n, &helloMsg{Caps: caps}, protos, inboundConn)
 		done := make(chan error, 1)
 		go func() { err, _ := p.run(); done <- err }()
 		go func() { // the remote reads whatever we send

@@ -76,7 +76,7 @@ func matchProtocols(protocols []Protocol, caps []Cap) []*protoRW {
 		if n := len(result); n > 0 && result[n-1].Name == c.Name {
 			result = result[:n-1]
 		}
-		result = append(result, &protoRW{Protocol: protocols[i]})
+		result = append(result, &protoRW{Protocol: &protocols[i]})
 	}
 	offset := uint64(baseProtocolLength)
 	for _, rw := range result {

@@ -339,11 +339,6 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 		return err
 	}
 	id := enode.PubkeyToIDV4(remoteKey)
-	node := dest
-	if node == nil {
-		ip, port := addrIPPort(fd.RemoteAddr())
-		node = enode.NewV4(remoteKey, ip, port, port)
-	}
 
 	// Refuse early what we would refuse after Hello anyway.
 	if reason := r.admit(id, flags); reason != nil {
@@ -371,14 +366,14 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 		return r.refuse(conn, DiscUselessPeer)
 	}
 
-	p := newPeer(srv, conn, node, hello, protos, flags)
+	p := newPeer(srv, conn, id, dest, hello, protos, flags)
 	if err := r.addPeer(p); err != nil {
 		return r.refuse(conn, err)
 	}
 	release()
 
 	srv.stats.peersAdded.Add(1)
-	p.log.Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
+	p.logger().Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeAdd, Peer: id, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.wg.Add(1)
 	p.onEnd = func(err error, remoteRequested bool) { r.peerEnded(p, err, remoteRequested) }
@@ -401,7 +396,7 @@ func (r *serverRun) peerEnded(p *Peer, err error, remoteRequested bool) {
 	}
 	r.mu.Unlock()
 	srv.stats.drop(err)
-	p.log.Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
+	p.logger().Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: id, Error: err.Error(), LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.dialer.peerRemoved(id)
 }
