@@ -361,9 +361,9 @@ func (p *Peer) protocolEnded(rw *protoRW, err error) {
 // protoRW is what a protocol's Run reads and writes through.
 type protoRW struct {
 	*Protocol // an element of the Server's Protocols
-	offset uint64
-	peer   *Peer
-	q      *msgQueue
+	offset    uint64
+	peer      *Peer
+	q         *msgQueue
 }
 
 // ReadMsg returns the protocol's next message. After the peer
