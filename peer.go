@@ -326,6 +326,9 @@ func (p *Peer) ping() {
 		return
 	default:
 	}
+	for _, rw := range p.protos {
+		rw.q.trim()
+	}
 	if p.t.write(pingMsg, emptyList) == nil {
 		if t := p.pingTimer.Load(); t != nil {
 			t.Reset(pingInterval)

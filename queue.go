@@ -86,10 +86,9 @@ func (q *msgQueue) pop(msg *Msg) error {
 			q.items[q.head] = Msg{}
 			q.head++
 			if q.head == len(q.items) {
+				// Keep the array for the next burst; trim lets an idle
+				// queue give a large one back.
 				q.items, q.head = q.items[:0], 0
-				if cap(q.items) > 64 {
-					q.items = nil // don't keep a burst's backlog around
-				}
 			}
 			q.bytes -= int(msg.Size)
 			signal(q.space)
@@ -99,6 +98,17 @@ func (q *msgQueue) pop(msg *Msg) error {
 		q.mu.Unlock()
 		<-q.ready
 	}
+}
+
+// trim drops the array of an empty queue that a burst grew beyond 64
+// messages. The peer calls it every ping interval, so a busy queue keeps
+// its array and an idle one holds no more than a few KiB for long.
+func (q *msgQueue) trim() {
+	q.mu.Lock()
+	if q.head == len(q.items) && cap(q.items) > 64 {
+		q.items, q.head = nil, 0
+	}
+	q.mu.Unlock()
 }
 
 // close wakes everyone up; later pushes fail and pops return io.EOF.
