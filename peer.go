@@ -239,9 +239,9 @@ func (p *Peer) end(err error) {
 // stopped, and dispatches them. It returns errShedStack when the read loop
 // should continue on a fresh goroutine.
 func (p *Peer) readLoop() error {
+	now := time.Now()
 	for {
-		start := time.Now()
-		p.t.armReadDeadline(start)
+		p.t.armReadDeadline(now)
 		select {
 		case <-p.stopping:
 			return p.stopErr
@@ -251,11 +251,12 @@ func (p *Peer) readLoop() error {
 		if err != nil {
 			return readError(err)
 		}
-		now := time.Now()
+		prev := now
+		now = time.Now()
 		if err := p.handle(code, data, wireSize, now); err != nil {
 			return err
 		}
-		if now.Sub(start) >= shedQuiet {
+		if now.Sub(prev) >= shedQuiet {
 			return errShedStack
 		}
 	}
