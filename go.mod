@@ -12,3 +12,8 @@ require (
 require golang.org/x/sys v0.50.0
 
 require go.etcd.io/bbolt v1.4.3
+
+require (
+	gitlab.com/yawning/secp256k1-voi v0.0.0-20230925100816-f2616030848b
+	gitlab.com/yawning/tuplehash v0.0.0-20230713102510-df83abbf9a02 // indirect
+)

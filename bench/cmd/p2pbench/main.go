@@ -143,11 +143,11 @@ func describe(variant string) (ours, geth string) {
 	gv := harness.ModuleVersion(gethModule)
 	switch variant {
 	case workloads.VariantNoCgo:
-		return "secp256k1 in pure Go (decred)", "go-ethereum " + gv + ", secp256k1 in pure Go (decred, CGO_ENABLED=0)"
+		return "secp256k1 in pure Go (secp256k1-voi, decred for signing)", "go-ethereum " + gv + ", secp256k1 in pure Go (decred, CGO_ENABLED=0)"
 	case workloads.VariantLibsecp:
 		return "secp256k1 from the system libsecp256k1 (cgo, -tags libsecp256k1)", "go-ethereum " + gv + ", secp256k1 from its bundled libsecp256k1 (cgo)"
 	default:
-		return "secp256k1 in pure Go (decred)", "go-ethereum " + gv + ", secp256k1 from its bundled libsecp256k1 (cgo)"
+		return "secp256k1 in pure Go (secp256k1-voi, decred for signing)", "go-ethereum " + gv + ", secp256k1 from its bundled libsecp256k1 (cgo)"
 	}
 }
 

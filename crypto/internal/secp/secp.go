@@ -9,10 +9,12 @@
 // the same input return the same bytes or fail alike. The conformance tests in
 // this package hold them to that.
 //
-// [Decred] (pure Go, on github.com/decred/dcrd/dcrec/secp256k1/v4) is always
-// compiled. [LibSecp256k1] (cgo, on the system's libsecp256k1) is compiled
-// only with the build tag libsecp256k1. [Active] names the one package crypto
-// uses in this build.
+// [Voi] (pure Go, on gitlab.com/yawning/secp256k1-voi, signing through
+// Decred) and [Decred] (pure Go, on github.com/decred/dcrd/dcrec/secp256k1/v4)
+// are always compiled; Voi is the default, Decred its reference in the
+// differential tests. [LibSecp256k1] (cgo, on the system's libsecp256k1) is
+// compiled only with the build tag libsecp256k1. [Active] names the one
+// package crypto uses in this build.
 package secp
 
 import "errors"
