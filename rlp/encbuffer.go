@@ -1,8 +1,10 @@
 package rlp
 
 import (
+	"encoding/binary"
 	"io"
 	"math/big"
+	"math/bits"
 	"sync"
 )
 
@@ -79,10 +81,28 @@ func (w *encBuffer) writeBigInt(i *big.Int) error {
 	}
 	n := (bits + 7) / 8
 	w.str = appendHeader(w.str, shortStringBase, uint64(n))
-	start := len(w.str)
-	w.str = append(w.str, make([]byte, n)...)
-	i.FillBytes(w.str[start:])
+	w.str = appendBigWords(w.str, i.Bits(), n)
 	return nil
+}
+
+// appendBigWords appends the n-byte big-endian form of the magnitude in
+// words (little-endian order, as big.Int.Bits returns it, with a non-zero
+// top word). It reads the words directly: FillBytes clears the buffer and
+// goes through an intermediate copy.
+func appendBigWords(b []byte, words []big.Word, n int) []byte {
+	const wordBytes = bits.UintSize / 8
+	top := len(words) - 1
+	for k := n - top*wordBytes - 1; k >= 0; k-- {
+		b = append(b, byte(words[top]>>(8*k)))
+	}
+	for j := top - 1; j >= 0; j-- {
+		if wordBytes == 8 {
+			b = binary.BigEndian.AppendUint64(b, uint64(words[j]))
+		} else {
+			b = binary.BigEndian.AppendUint32(b, uint32(words[j]))
+		}
+	}
+	return b
 }
 
 // listStart opens a list and returns its index for listEnd.
