@@ -297,12 +297,10 @@ func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) err
 	if rw == nil {
 		return newProtoError(ErrInvalidMsgCode, "message code %#x outside every protocol's range", code)
 	}
-	payload := make([]byte, len(data))
-	copy(payload, data)
 	msg := Msg{
 		Code:       code - rw.offset,
-		Size:       uint32(len(payload)),
-		Payload:    newPayloadReader(payload),
+		Size:       uint32(len(data)),
+		Payload:    copyPayload(data),
 		ReceivedAt: now,
 	}
 	p.srv.countRecv(wireSize)
