@@ -222,10 +222,11 @@ func TestIdlePeerCost(t *testing.T) {
 	stackAfter := float64(int64(afterPing.StackInuse)-int64(before.StackInuse)) / n
 	t.Logf("after a ping each: %.0f bytes of stack per peer", stackAfter)
 	// Without the move, each read loop keeps 4 KiB more (8.5 KB per peer
-	// after, 4.5 KB before); with it the figure moves by well under 2 KiB
-	// (the runtime starts some fresh goroutines at 4 KiB when a collection
-	// saw deep stacks: its starting size follows the average).
-	if stackAfter > stack+2048 {
+	// after, 4.5 KB before; twice that under -race); with it the figure
+	// moves by under 2 KiB (the runtime starts some fresh goroutines at
+	// 4 KiB when a collection saw deep stacks: its starting size follows
+	// the average), so 3 KiB tells the two apart.
+	if stackAfter > stack+3072 {
 		t.Errorf("the read loops kept the stack a ping grew: %.0f bytes per peer after, %.0f before", stackAfter, stack)
 	}
 }
