@@ -15,9 +15,10 @@ import (
 // encrypts its message into the connection's buffer and, unless a flush is
 // already on its way, starts a short-lived goroutine that flushes. Messages
 // written while that goroutine is being scheduled or while it waits for the
-// lock go out in the same system call; a lone message is flushed as soon as
-// the flusher runs, which is immediately when the writer then blocks (on
-// reading the reply, say). An idle peer has no writer goroutine at all.
+// lock go out in the same system call. The first message after a quiet
+// spell (a request, a reply) is flushed by its writer at once, which saves
+// a goroutine's wake-up in latency. An idle peer has no writer goroutine
+// at all.
 type transport struct {
 	conn *rlpx.Conn
 
@@ -32,6 +33,7 @@ type transport struct {
 	closed     bool           // shutdown began: no more goroutines are started
 	wg         sync.WaitGroup // the goroutines started by writes; Add under wlock
 	wdeadline  time.Time      // the write deadline last set
+	lastWrite  time.Time      // when the last batch began
 	onWriteErr func(error)
 
 	// Read side, used only by the read loop.
@@ -52,20 +54,40 @@ func (t *transport) write(code uint64, payload []byte) error {
 	if t.werr != nil {
 		return t.werr
 	}
-	if !t.flushing {
-		// The first write of a batch: the deadline may be stale. Later
-		// writes of the batch come right after it.
-		t.refreshWriteDeadlineLocked(time.Now())
+	if t.flushing {
+		// A flush is on its way and will take this message along.
+		if _, err := t.conn.WriteBuffered(code, payload); err != nil {
+			return t.failLocked(err)
+		}
+		return nil
 	}
+	// The first write of a batch: the deadline may be stale. Later writes
+	// of the batch come right after it.
+	now := time.Now()
+	t.refreshWriteDeadlineLocked(now)
+	quiet := now.Sub(t.lastWrite) >= inlineFlushQuiet
+	t.lastWrite = now
 	if _, err := t.conn.WriteBuffered(code, payload); err != nil {
 		return t.failLocked(err)
 	}
-	if !t.flushing {
-		t.flushing = true
-		t.goLocked(t.flush)
+	if quiet {
+		// A message after a quiet spell, a request or a reply most
+		// likely: send it now rather than hand it to a goroutine, which
+		// would cost its wake-up in latency and batch nothing.
+		if err := t.conn.Flush(); err != nil {
+			return t.failLocked(err)
+		}
+		return nil
 	}
+	t.flushing = true
+	t.goLocked(t.flush)
 	return nil
 }
+
+// inlineFlushQuiet is how long a connection must have gone without a new
+// batch for a write to be flushed by the writer itself. Streams of
+// messages come faster than this and are batched by flush goroutines.
+const inlineFlushQuiet = 10 * time.Microsecond
 
 // goLocked starts f in a goroutine that shutdown waits for, unless shutdown
 // has begun.
