@@ -208,16 +208,14 @@ func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []b
 	size := int(header[0])<<16 | int(header[1])<<8 | int(header[2])
 	padded := (size + 15) &^ 15
 
-	frame, err := r.next(conn, padded+macLen)
+	frame, err := r.nextFrame(conn, padded)
 	if err != nil {
 		return 0, nil, 0, err
 	}
-	ct := frame[:padded]
-	r.dir.mac.write(ct)
 	if !hmac.Equal(r.dir.mac.frame(), frame[padded:]) {
 		return 0, nil, 0, ErrBadFrameMAC
 	}
-	r.dir.stream.XORKeyStream(ct, ct)
+	ct := frame[:padded]
 
 	code, payload, err := splitUint(ct[:size])
 	if err != nil {
@@ -239,6 +237,38 @@ func (r *reader) readMsg(conn io.Reader, decompress bool) (code uint64, data []b
 		return 0, nil, 0, fmt.Errorf("%w: %w", ErrBadSnappy, err)
 	}
 	return code, data, len(payload), nil
+}
+
+// nextFrame reads a frame body of padded bytes and its MAC, absorbing the
+// ciphertext into the MAC and decrypting it in place as it arrives: a large
+// frame is hashed while its bytes are still in cache, and while the sender
+// is still sealing the rest. Nothing of the plaintext is used before the
+// caller has checked the MAC. The result is valid until the next call.
+func (r *reader) nextFrame(conn io.Reader, padded int) ([]byte, error) {
+	n := padded + macLen
+	done := 0 // bytes of the body absorbed and decrypted, from r.off
+	for {
+		if r.bufp != nil {
+			if upto := min(r.end-r.off, padded); upto > done {
+				chunk := (*r.bufp)[r.off+done : r.off+upto]
+				r.dir.mac.write(chunk)
+				r.dir.stream.XORKeyStream(chunk, chunk)
+				done = upto
+			}
+			if r.end-r.off >= n {
+				break
+			}
+		}
+		if err := r.fill(conn, n); err != nil {
+			return nil, err
+		}
+	}
+	if padded == 0 {
+		r.dir.mac.write(nil) // the MAC state is no longer fresh
+	}
+	b := (*r.bufp)[r.off : r.off+n]
+	r.off += n
+	return b, nil
 }
 
 // next returns the next n bytes of the stream, reading as needed. The
