@@ -202,7 +202,7 @@ func TestPacketHandling(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			udp := startNode(t, "127.0.0.1", nil)
+			udp := startNode(t, "127.0.0.1", quiet)
 			te := newTester(t, "127.0.0.1", nil, udp)
 			te.node = udp
 			tt.run(t, te)
@@ -221,7 +221,7 @@ func fixHash(packet []byte) {
 // TestFindnodeWrongIP checks that an endpoint proof from one IP does not
 // count for another.
 func TestFindnodeWrongIP(t *testing.T) {
-	udp := startNode(t, "127.0.0.1", nil)
+	udp := startNode(t, "127.0.0.1", quiet)
 	te1 := newTester(t, "127.0.0.1", nil, udp)
 	te1.bond(false)
 	te2 := newTester(t, "127.0.0.2", te1.key, udp)
@@ -233,6 +233,7 @@ func TestFindnodeWrongIP(t *testing.T) {
 // TestNetRestrict checks that packets from outside NetRestrict are dropped.
 func TestNetRestrict(t *testing.T) {
 	udp := startNode(t, "127.0.0.1", func(c *Config) {
+		quiet(c)
 		c.NetRestrict = []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}
 	})
 	te := newTester(t, "127.0.0.1", nil, udp)
@@ -243,7 +244,7 @@ func TestNetRestrict(t *testing.T) {
 
 // TestNeighborsChunks checks that 16 nodes come in two Neighbors packets.
 func TestNeighborsChunks(t *testing.T) {
-	udp := startNode(t, "127.0.0.1", nil)
+	udp := startNode(t, "127.0.0.1", quiet)
 	for range 200 {
 		udp.tab.addInbound(enode.NewV4(&newKey(t).PublicKey, []byte{127, 0, 1, 1}, 30303, 30303))
 	}
