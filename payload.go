@@ -10,9 +10,16 @@ import (
 // received from peers and those built by Send. WriteMsg recognises it and
 // sends its unread bytes without copying them first, so a protocol that
 // forwards a received message, or sends with Send, costs one copy less.
+//
+// A received payload of 4 KiB or more lies in a pooled buffer, which goes
+// back to the pool once the payload has been read to the end (by Read,
+// Decode, Discard, or WriteMsg forwarding it); the reader is then at EOF and
+// the bytes are out of reach. A payload that is never read to the end is
+// left to the garbage collector.
 type payloadReader struct {
-	b   []byte
-	off int
+	b    []byte
+	off  int
+	pool *[]byte // the pooled buffer b lies in; nil if b is not pooled
 }
 
 func newPayloadReader(b []byte) *payloadReader { return &payloadReader{b: b} }
@@ -54,8 +61,11 @@ func copyPayload(data []byte) *payloadReader {
 			buf [1024]byte
 		})
 		r, box.b = &box.payloadReader, box.buf[:n]
-	default:
+	case n < 1<<minPayloadShift:
 		return &payloadReader{b: append([]byte(nil), data...)}
+	default:
+		bufp := getPayloadBuf(n)
+		r = &payloadReader{b: (*bufp)[:n], pool: bufp}
 	}
 	copy(r.b, data)
 	return r
@@ -67,28 +77,53 @@ func (r *payloadReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, r.b[r.off:])
 	r.off += n
+	if r.off == len(r.b) {
+		r.release()
+	}
 	return n, nil
 }
 
-// WriteTo lets io.Copy (and so Msg.Discard) skip its buffer.
+// WriteTo lets io.Copy (and so Msg.Discard) skip its buffer. An
+// io.Writer must not keep the slice it is given, so the buffer can go back
+// to the pool when Write returns.
 func (r *payloadReader) WriteTo(w io.Writer) (int64, error) {
 	n, err := w.Write(r.b[r.off:])
 	r.off += n
+	if r.off >= len(r.b) {
+		r.release()
+	}
 	return int64(n), err
 }
 
 // Len returns the number of unread bytes.
 func (r *payloadReader) Len() int { return len(r.b) - r.off }
 
-// take returns the unread bytes and marks them read.
-func (r *payloadReader) take() []byte {
+// take returns the unread bytes, marks them read, and returns the function
+// to call once the bytes are no longer needed.
+func (r *payloadReader) take() ([]byte, func()) {
 	b := r.b[r.off:]
 	r.off = len(r.b)
-	return b
+	if r.pool == nil {
+		return b, noRelease
+	}
+	return b, r.release
+}
+
+func noRelease() {}
+
+// release gives a pooled buffer back once the payload has been read to
+// the end, and drops the reader's hold on it.
+func (r *payloadReader) release() {
+	if r.pool != nil {
+		putPayloadBuf(r.pool)
+		r.pool = nil
+	}
+	r.b, r.off = nil, 0
 }
 
 // Pools of payload buffers in power-of-two size classes from 4 KiB up, for
-// payloads that WriteMsg must copy out of a reader it does not know.
+// payloads that WriteMsg must copy out of a reader it does not know, and
+// for received payloads (see payloadReader).
 const minPayloadShift = 12
 
 var payloadPools [25 - minPayloadShift]sync.Pool

@@ -411,7 +411,8 @@ func readPayload(msg Msg) ([]byte, func(), error) {
 		return nil, func() {}, nil
 	}
 	if r, ok := msg.Payload.(*payloadReader); ok && r.Len() == int(msg.Size) {
-		return r.take(), func() {}, nil
+		b, release := r.take()
+		return b, release, nil
 	}
 	bufp := getPayloadBuf(int(msg.Size))
 	buf := (*bufp)[:msg.Size]
