@@ -18,15 +18,16 @@ import (
 //
 // Refresh runs the transport's lookups (our own ID, then random targets) at
 // start and every RefreshInterval, sooner (1 s, 2 s, 4 s...) while the table
-// holds fewer than 16 nodes; nodes found by lookups enter the table.
+// holds fewer than 16 nodes and had bootnodes or database seeds to start
+// from; nodes found by lookups enter the table.
 
 func randIntN(n int) int { return rand.IntN(n) }
 
 // start seeds the table and starts its loop.
 func (tab *table) start() {
-	tab.seed()
+	seeded := tab.seed()
 	tab.wg.Add(1)
-	go tab.loop()
+	go tab.loop(seeded)
 }
 
 // close stops the loop and waits for it.
@@ -35,17 +36,22 @@ func (tab *table) close() {
 	tab.wg.Wait()
 }
 
-// seed adds the database's recently seen nodes and the bootnodes.
-func (tab *table) seed() {
-	for _, n := range tab.cfg.DB.QuerySeeds(seedCount, seedMaxAge) {
+// seed adds the database's recently seen nodes and the bootnodes. It
+// reports whether there were any.
+func (tab *table) seed() bool {
+	seeds := tab.cfg.DB.QuerySeeds(seedCount, seedMaxAge)
+	for _, n := range seeds {
 		tab.addFound(n)
 	}
 	for _, n := range tab.cfg.Bootnodes {
 		tab.addFound(n)
 	}
+	return len(seeds)+len(tab.cfg.Bootnodes) > 0
 }
 
-func (tab *table) loop() {
+// loop runs revalidation and refresh. seeded says whether the table had
+// bootnodes or database seeds to start from.
+func (tab *table) loop(seeded bool) {
 	defer tab.wg.Done()
 	var (
 		reval        = time.NewTimer(tab.revalDelay())
@@ -71,16 +77,23 @@ func (tab *table) loop() {
 		case <-refresh.C:
 			if !refreshing {
 				refreshing = true
-				tab.seed()
+				if tab.seed() {
+					seeded = true
+				}
 				startRefresh()
 			}
 		case <-refreshDone:
 			refreshing = false
 			// A table that is still small (lookups failed, or we are
 			// early in a starting network) is refreshed again soon,
-			// with a backoff up to RefreshInterval.
+			// with a backoff up to RefreshInterval, if it had nodes to
+			// start from. A node without bootnodes or seeds (a bootnode
+			// itself, say) waits for others to find it, and stays quiet
+			// meanwhile, as go-ethereum's does: its own lookups would
+			// only query whoever just pinged it (go-ethereum's devp2p
+			// discv4 test suite fails a node that does).
 			next := tab.cfg.RefreshInterval
-			if tab.len() < bucketSize && retry < next {
+			if seeded && tab.len() < bucketSize && retry < next {
 				next, retry = retry, 2*retry
 			}
 			refresh.Reset(next)

@@ -322,3 +322,27 @@ func waitFor(t testing.TB, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestUnseededNodeStaysQuiet checks that a node without bootnodes or seeds
+// does not look up the nodes that ping it: its table refreshes at
+// RefreshInterval only, as go-ethereum's does (the devp2p discv4 test suite
+// fails a node that sends FINDNODE while it waits for NEIGHBORS). A seeded
+// node with a small table retries after 1 s, 2 s, 4 s...
+func TestUnseededNodeStaysQuiet(t *testing.T) {
+	udp := startNode(t, "127.0.0.1", func(c *Config) { c.PingInterval = time.Hour })
+	te := newTester(t, "127.0.0.1", nil, udp)
+	te.bond(false)
+	deadline := time.Now().Add(2500 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		p, _, err := te.read(time.Until(deadline))
+		if err == errNoPacket {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Kind() == v4wire.FindnodePacket {
+			t.Fatal("an unseeded node sent FINDNODE to a node that bonded with it")
+		}
+	}
+}
