@@ -53,10 +53,16 @@ func devp2pTool(t *testing.T) string {
 
 // TestDiscv4Suite runs `devp2p discv4 test` against a Server with
 // discovery on 127.0.0.1; the suite listens on 127.0.0.1 and 127.0.0.2.
+//
+// The Server does not dial (NoDial): the suite expects a node that only
+// answers, as go-ethereum runs it against `devp2p discv4 listen`. A dialing
+// node looks up random targets to find peers, and its FINDNODE to the
+// suite's endpoint, once that has bonded, arrives where a test waits for
+// NEIGHBORS (2 of 3 CI runs failed so).
 func TestDiscv4Suite(t *testing.T) {
 	tool := devp2pTool(t)
 	key, _ := crypto.GenerateKey()
-	srv := &p2p.Server{PrivateKey: key, MaxPeers: 10, ListenAddr: "127.0.0.1:0"}
+	srv := &p2p.Server{PrivateKey: key, MaxPeers: 10, ListenAddr: "127.0.0.1:0", NoDial: true}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
