@@ -14,6 +14,7 @@ import (
 	"github.com/seednet/p2p/discover"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/nodedb"
 	"github.com/seednet/p2p/rlpx"
 )
@@ -132,9 +133,13 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	if err != nil {
 		return fmt.Errorf("p2p: cannot listen for discovery on UDP port %d of %q: %w", tcp, host, err)
 	}
+	var restrict *netutil.Netlist
+	if len(srv.NetRestrict) > 0 {
+		restrict = (*netutil.Netlist)(&srv.NetRestrict)
+	}
 	disc, err := discover.ListenV4(conn.(*net.UDPConn), ln, discover.Config{
 		PrivateKey:  srv.PrivateKey,
-		NetRestrict: srv.NetRestrict,
+		NetRestrict: restrict,
 		Bootnodes:   srv.BootstrapNodes,
 		DB:          r.db,
 		Log:         srv.logger(),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/nodedb"
 )
 
@@ -75,10 +76,12 @@ type Config struct {
 	// PrivateKey is the node's key; it must match the LocalNode's.
 	PrivateKey *ecdsa.PrivateKey
 
-	// NetRestrict, if not empty, limits the nodes we talk to: packets
-	// from other addresses are dropped and nodes elsewhere are not added
-	// to the table. Empty means no restriction.
-	NetRestrict []netip.Prefix
+	// NetRestrict, if not nil or empty, limits the nodes we talk to:
+	// packets from other addresses are dropped and nodes elsewhere are not
+	// added to the table. Nil or empty means no restriction. The check is
+	// (*netutil.Netlist).Permits, the one p2p.Server uses too. The list
+	// must not change after ListenV4.
+	NetRestrict *netutil.Netlist
 
 	// Bootnodes seed the table when it is empty and at every refresh.
 	// Nil means none; the table then relies on the database and on nodes
@@ -146,14 +149,5 @@ func (cfg Config) withDefaults() (Config, nodedb.DB, error) {
 
 // allowed reports whether ip passes NetRestrict.
 func (cfg *Config) allowed(ip netip.Addr) bool {
-	if len(cfg.NetRestrict) == 0 {
-		return true
-	}
-	ip = ip.Unmap()
-	for _, p := range cfg.NetRestrict {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return cfg.NetRestrict.Permits(ip)
 }

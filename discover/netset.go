@@ -3,6 +3,8 @@ package discover
 import (
 	"errors"
 	"net/netip"
+
+	"github.com/seednet/p2p/netutil"
 )
 
 // Address checks and the per-subnet counters behind the table's IP limits.
@@ -14,17 +16,14 @@ var (
 	errLowPort   = errors.New("UDP port below 1025")
 )
 
-// isLAN reports whether ip is a loopback, private (RFC 1918, RFC 4193) or
-// link-local address. Such addresses are exempt from the table's IP limits.
-func isLAN(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
-}
-
 // checkRelayIP reports whether a node at ip may be accepted when sender
 // tells us about it (in a Neighbors packet or a record): unspecified and
 // multicast addresses never, loopback addresses only from loopback senders,
-// LAN addresses only from LAN senders.
+// LAN addresses (netutil.AddrIsLAN) only from LAN senders.
+//
+// It is netutil.CheckRelayAddr without that function's rejection of the
+// other special-purpose ranges (documentation and benchmarking networks,
+// 0.0.0.0/8, 6to4, Teredo and so on), which go-ethereum applies.
 func checkRelayIP(sender, ip netip.Addr) error {
 	sender, ip = sender.Unmap(), ip.Unmap()
 	switch {
@@ -32,7 +31,7 @@ func checkRelayIP(sender, ip netip.Addr) error {
 		return errSpecialIP
 	case ip.IsLoopback() && !sender.IsLoopback():
 		return errLoopRelay
-	case isLAN(ip) && !isLAN(sender):
+	case netutil.AddrIsLAN(ip) && !netutil.AddrIsLAN(sender):
 		return errLANRelay
 	}
 	return nil
@@ -44,54 +43,43 @@ const (
 	subnetBits6 = 48
 )
 
-// subnetOf returns the subnet of ip that the IP limits count.
-func subnetOf(ip netip.Addr) netip.Prefix {
-	ip = ip.Unmap()
-	bits := subnetBits6
-	if ip.Is4() {
-		bits = subnetBits4
-	}
-	p, err := ip.Prefix(bits)
-	if err != nil {
-		return netip.Prefix{}
-	}
-	return p
+// ipLimit counts addresses against an IP limit: at most limit addresses per
+// IPv4 /24 and per IPv6 /48. LAN addresses (netutil.AddrIsLAN) are not
+// counted. It is not safe for concurrent use; the table guards it.
+type ipLimit struct {
+	v4, v6 netutil.DistinctNetSet
 }
 
-// netCounter counts addresses per subnet and refuses more than limit in one
-// subnet. LAN addresses are not counted. The zero value is not usable:
-// limit must be set. It is not safe for concurrent use; the table guards it.
-type netCounter struct {
-	limit  int
-	counts map[netip.Prefix]int
+func newIPLimit(limit uint) ipLimit {
+	return ipLimit{
+		v4: netutil.DistinctNetSet{Subnet: subnetBits4, Limit: limit},
+		v6: netutil.DistinctNetSet{Subnet: subnetBits6, Limit: limit},
+	}
+}
+
+// set returns the counter for ip's family, or nil for a LAN address.
+func (l *ipLimit) set(ip netip.Addr) *netutil.DistinctNetSet {
+	ip = ip.Unmap()
+	switch {
+	case netutil.AddrIsLAN(ip):
+		return nil
+	case ip.Is4():
+		return &l.v4
+	default:
+		return &l.v6
+	}
 }
 
 // add counts ip if its subnet has room and reports whether it did (always
-// true for LAN addresses).
-func (c *netCounter) add(ip netip.Addr) bool {
-	if isLAN(ip) {
-		return true
-	}
-	p := subnetOf(ip)
-	if c.counts[p] >= c.limit {
-		return false
-	}
-	if c.counts == nil {
-		c.counts = make(map[netip.Prefix]int)
-	}
-	c.counts[p]++
-	return true
+// true for LAN addresses; never for the invalid address).
+func (l *ipLimit) add(ip netip.Addr) bool {
+	s := l.set(ip)
+	return s == nil || s.AddAddr(ip)
 }
 
 // remove uncounts ip, which add counted.
-func (c *netCounter) remove(ip netip.Addr) {
-	if isLAN(ip) {
-		return
-	}
-	p := subnetOf(ip)
-	if n := c.counts[p]; n > 1 {
-		c.counts[p] = n - 1
-	} else {
-		delete(c.counts, p)
+func (l *ipLimit) remove(ip netip.Addr) {
+	if s := l.set(ip); s != nil {
+		s.RemoveAddr(ip)
 	}
 }

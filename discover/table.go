@@ -31,7 +31,7 @@ type tableNode struct {
 type bucket struct {
 	entries      []*tableNode // live and recently revalidated nodes first
 	replacements []*tableNode // oldest first
-	ips          netCounter
+	ips          ipLimit
 }
 
 // table is the Kademlia table: nBuckets buckets of up to bucketSize nodes,
@@ -54,7 +54,7 @@ type table struct {
 	// mu guards buckets and ips.
 	mu      sync.Mutex
 	buckets [nBuckets]bucket
-	ips     netCounter // table-wide
+	ips     ipLimit // table-wide
 }
 
 func newTable(tr transport, cfg *Config) *table {
@@ -63,10 +63,10 @@ func newTable(tr transport, cfg *Config) *table {
 		cfg:    cfg,
 		log:    cfg.Log,
 		selfID: tr.self().ID(),
-		ips:    netCounter{limit: tableIPLimit},
+		ips:    newIPLimit(tableIPLimit),
 	}
 	for i := range tab.buckets {
-		tab.buckets[i].ips.limit = bucketIPLimit
+		tab.buckets[i].ips = newIPLimit(bucketIPLimit)
 	}
 	tab.ctx, tab.cancel = context.WithCancel(context.Background())
 	return tab

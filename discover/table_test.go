@@ -60,8 +60,13 @@ func (tr *fakeTransport) refresh(ctx context.Context) {}
 func nullNode(id enode.ID, ip string, seq uint64) *enode.Node {
 	var r enr.Record
 	r.SetSeq(seq)
-	r.Set(enr.IPv4Addr(netip.MustParseAddr(ip)))
-	r.Set(enr.UDP(30303))
+	if addr := netip.MustParseAddr(ip); addr.Is4() {
+		r.Set(enr.IPv4Addr(addr))
+		r.Set(enr.UDP(30303))
+	} else {
+		r.Set(enr.IPv6Addr(addr))
+		r.Set(enr.UDP6(30303))
+	}
 	return enode.SignNull(&r, id)
 }
 
@@ -135,7 +140,11 @@ func TestTableIPLimits(t *testing.T) {
 		{"bucket limit per /24", func(i int) string { return fmt.Sprintf("1.2.3.%d", i+1) }, func(int) int { return 256 }, 5, bucketIPLimit},
 		{"other /24s", func(i int) string { return fmt.Sprintf("1.2.%d.1", i) }, func(int) int { return 256 }, 5, 5},
 		{"table limit", func(i int) string { return fmt.Sprintf("1.2.3.%d", i+1) }, func(i int) int { return 256 - i }, 16, tableIPLimit},
+		{"ipv6 bucket limit per /48", func(i int) string { return fmt.Sprintf("2a00:1:2:%x::1", i) }, func(int) int { return 256 }, 5, bucketIPLimit},
+		{"ipv6 other /48s", func(i int) string { return fmt.Sprintf("2a00:1:%x::1", i) }, func(int) int { return 256 }, 5, 5},
+		{"ipv6 table limit", func(i int) string { return fmt.Sprintf("2a00:1:2::%x", i+1) }, func(i int) int { return 256 - i }, 16, tableIPLimit},
 		{"LAN exempt", func(int) string { return "192.168.0.1" }, func(int) int { return 256 }, 20, 20},
+		{"ipv6 LAN exempt", func(int) string { return "fd00::1" }, func(int) int { return 256 }, 20, 20},
 		{"loopback exempt", func(i int) string { return "127.0.0.1" }, func(i int) int { return 256 - i%3 }, 20, 20},
 	}
 	for _, tt := range tests {
@@ -150,6 +159,22 @@ func TestTableIPLimits(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Fatalf("table holds %d nodes, want %d", got, tt.want)
+			}
+			// Removing every node (and so every replacement, which
+			// removals promote) leaves no address counted.
+			for tab.len() > 0 {
+				for _, n := range tab.nodes() {
+					tab.remove(n)
+				}
+			}
+			for i := range tab.buckets {
+				b := &tab.buckets[i]
+				if n := b.ips.v4.Len() + b.ips.v6.Len(); n != 0 {
+					t.Fatalf("bucket %d counts %d addresses after removal", i, n)
+				}
+			}
+			if n := tab.ips.v4.Len() + tab.ips.v6.Len(); n != 0 {
+				t.Fatalf("table counts %d addresses after removal", n)
 			}
 		})
 	}

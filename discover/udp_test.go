@@ -10,6 +10,7 @@ import (
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/discover/v4wire"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/rlp"
 )
 
@@ -234,7 +235,7 @@ func TestFindnodeWrongIP(t *testing.T) {
 func TestNetRestrict(t *testing.T) {
 	udp := startNode(t, "127.0.0.1", func(c *Config) {
 		quiet(c)
-		c.NetRestrict = []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}
+		c.NetRestrict = &netutil.Netlist{netip.MustParsePrefix("127.0.0.2/32")}
 	})
 	te := newTester(t, "127.0.0.1", nil, udp)
 	te.ping()
