@@ -22,9 +22,15 @@
 //	enode://<128 hex digits of the public key>@10.3.58.6:30303?discport=30301
 //
 // Parse reads both, ParseV4 only the URL; Node.String writes the record form
-// when there is a signed record, else the URL (URLv4). ParseV4 accepts IP
-// address literals only and never touches the network: ResolveV4 resolves
-// host names, with a context and a resolver of the caller's choosing.
+// when there is a signed record, else the URL (URLv4).
+//
+// The host of an enode URL may be a DNS name (enode://<key>@boot.example.org:30303).
+// ParseV4 never touches the network: such a node keeps the name (Hostname)
+// and has no IP address, hence no TCP or UDP endpoint, until ResolveHostname
+// looks the name up, with a context and a resolver of the caller's choosing
+// (a *net.Resolver). The dialer does that before each dial of a static node,
+// so that a name that moves to another address is followed. ResolveV4 parses
+// and resolves in one call.
 //
 // # The local node
 //

@@ -28,15 +28,15 @@ func ExampleParse() {
 	}
 	fmt.Println("same id:", u.ID() == n.ID())
 
-	_, err = enode.ParseV4("enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@boot.example.org:30303")
-	fmt.Println("host name:", errors.Is(err, enode.ErrHostname))
+	_, err = enode.ParseV4("enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@10.3.58.256:30303")
+	fmt.Println("bad host:", errors.Is(err, enode.ErrHostname))
 	// Output:
 	// id:  a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7
 	// seq: 1
 	// udp: 127.0.0.1:30303
 	// url: enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@127.0.0.1:0?discport=30303
 	// same id: true
-	// host name: true
+	// bad host: true
 }
 
 // ExampleLocalNode builds the local node's record and lets endpoint
@@ -66,4 +66,20 @@ func ExampleLocalNode() {
 	// before: 192.168.1.10:30303
 	// after:  203.0.113.7:51000 203.0.113.7:30303
 	// verifies: true
+}
+
+// ExampleParseV4_hostname parses an enode URL that names its host. The name
+// is resolved when the node is dialed (ResolveHostname), not when parsed.
+func ExampleParseV4_hostname() {
+	n := enode.MustParseV4("enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@boot.example.org:30303")
+	fmt.Println("host:", n.Hostname())
+	fmt.Println("incomplete:", n.Incomplete())
+	_, ok := n.TCPEndpoint()
+	fmt.Println("TCP endpoint:", ok)
+	fmt.Println("url:", n.URLv4())
+	// Output:
+	// host: boot.example.org
+	// incomplete: true
+	// TCP endpoint: false
+	// url: enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@boot.example.org:30303
 }

@@ -28,9 +28,12 @@ var (
 type Node struct {
 	r  enr.Record
 	id ID
-	// The endpoint chosen from the record's entries (see New).
+	// The endpoint chosen from the record's entries (see New), or from the
+	// addresses of hostname (see ResolveHostname).
 	ip       netip.Addr // invalid if the record has no usable address
 	udp, tcp uint16
+	// hostname is the DNS name of an enode URL (see ParseV4), "" if none.
+	hostname string
 }
 
 // New makes a Node from a record, which must verify with one of the given
@@ -77,21 +80,28 @@ func (n *Node) setEndpoint() {
 			ip6 = netip.Addr{}
 		}
 	}
-	tcp, udp := port[enr.TCP](&n.r), port[enr.UDP](&n.r)
+	n.ip, n.tcp, n.udp = endpoint(&n.r, ip4, ip6)
+}
+
+// endpoint chooses between an IPv4 and an IPv6 address, either of which may
+// be invalid, as New describes, and returns the chosen one with the ports of
+// r that go with it.
+func endpoint(r *enr.Record, ip4, ip6 netip.Addr) (ip netip.Addr, tcp, udp uint16) {
+	tcp, udp = port[enr.TCP](r), port[enr.UDP](r)
 	switch {
 	case ip4.IsValid() && (!ip6.IsValid() || scope(ip4) >= scope(ip6)):
-		n.ip, n.tcp, n.udp = ip4, tcp, udp
+		return ip4, tcp, udp
 	case ip6.IsValid():
-		n.ip, n.tcp, n.udp = ip6, tcp, udp
-		if p := port[enr.TCP6](&n.r); p != 0 {
-			n.tcp = p
+		if p := port[enr.TCP6](r); p != 0 {
+			tcp = p
 		}
-		if p := port[enr.UDP6](&n.r); p != 0 {
-			n.udp = p
+		if p := port[enr.UDP6](r); p != 0 {
+			udp = p
 		}
+		return ip6, tcp, udp
 	default:
 		// No address: the ports are still reported, as go-ethereum does.
-		n.tcp, n.udp = tcp, udp
+		return netip.Addr{}, tcp, udp
 	}
 }
 
@@ -188,8 +198,23 @@ func (n *Node) UDPEndpoint() (ep netip.AddrPort, ok bool) {
 	return netip.AddrPortFrom(n.ip, n.udp), true
 }
 
+// Hostname returns the DNS name the node was given by an enode URL (see
+// ParseV4) or WithHostname, "" if none.
+func (n *Node) Hostname() string { return n.hostname }
+
+// WithHostname returns a copy of n with the given DNS name ("" for none). The
+// name is not resolved, and the node's record, ID and endpoint stay as they
+// are: ResolveHostname sets the endpoint from the name's addresses. URLv4
+// prints the name in place of the IP address.
+func (n *Node) WithHostname(hostname string) *Node {
+	cpy := *n
+	cpy.hostname = hostname
+	return &cpy
+}
+
 // Incomplete reports whether the node has no IP address, like nodes parsed
-// from an enode URL without a host.
+// from an enode URL without a host, and nodes with a host name that
+// ResolveHostname has not resolved yet.
 func (n *Node) Incomplete() bool { return !n.ip.IsValid() }
 
 // ValidateComplete checks that the node can be contacted by discovery: it has

@@ -26,9 +26,9 @@ var (
 	// ErrMissingPrefix means the input starts with neither "enr:" nor
 	// "enode://".
 	ErrMissingPrefix = errors.New("missing \"enr:\" or \"enode://\" prefix")
-	// ErrHostname means an enode URL names its host instead of giving an IP
-	// address. ParseV4 does no DNS lookups; use ResolveV4.
-	ErrHostname = errors.New("host is a name, not an IP address (resolve it with ResolveV4)")
+	// ErrHostname means the host of an enode URL is neither an IP address
+	// nor a valid DNS name (such as a malformed IPv4 address, 10.3.58.256).
+	ErrHostname = errors.New("host is neither an IP address nor a valid DNS name")
 )
 
 // maxTextLen is the longest "enr:" text of a record within enr.SizeLimit.
@@ -76,13 +76,15 @@ func MustParse(s string) *Node {
 
 // ParseV4 parses an enode URL:
 //
-//	enode://<hex public key>@<ip>:<tcp port>?discport=<udp port>
+//	enode://<hex public key>@<host>:<tcp port>?discport=<udp port>
 //
 // The public key is the 128 hex digits of the 64-byte uncompressed key. The
-// host must be an IPv4 or IPv6 address literal (IPv6 in brackets); host names
-// are rejected with ErrHostname, because a parser must not do network lookups:
-// ResolveV4 resolves them. Without discport the UDP port is the TCP port.
-// Other query parameters are ignored.
+// host is an IPv4 or IPv6 address literal (IPv6 in brackets) or a DNS name.
+// ParseV4 never touches the network: a node with a DNS name has no IP
+// address (Incomplete reports true, TCPEndpoint and UDPEndpoint report
+// none) until ResolveHostname resolves it; Hostname returns the name. A host
+// that is neither (such as 10.3.58.256) fails with ErrHostname. Without
+// discport the UDP port is the TCP port. Other query parameters are ignored.
 //
 // The incomplete form "enode://<hex public key>", or the bare hex key, gives
 // a node without endpoint (Incomplete reports true).
@@ -96,7 +98,7 @@ func ParseV4(rawurl string) (*Node, error) {
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %w", ErrInvalidNode, host, ErrHostname)
+		return newV4Addr(pub, netip.Addr{}, tcp, udp).WithHostname(host), nil
 	}
 	if ip.Zone() != "" {
 		return nil, fmt.Errorf("%w: IPv6 zone in %q", ErrInvalidNode, host)
@@ -104,45 +106,28 @@ func ParseV4(rawurl string) (*Node, error) {
 	return newV4Addr(pub, ip.Unmap(), tcp, udp), nil
 }
 
-// ResolveV4 parses an enode URL like ParseV4, but also accepts a host name,
-// which it resolves with resolver (net.DefaultResolver if nil), preferring an
-// IPv4 address.
-func ResolveV4(ctx context.Context, resolver *net.Resolver, rawurl string) (*Node, error) {
-	pub, host, tcp, udp, err := parseV4(rawurl)
+// MustParseV4 is ParseV4 for constants in code and tests: it panics if
+// rawurl is not a valid enode URL.
+func MustParseV4(rawurl string) *Node {
+	n, err := ParseV4(rawurl)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
-	if host == "" {
-		return NewV4(pub, nil, 0, 0), nil
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip.Zone() != "" {
-			return nil, fmt.Errorf("%w: IPv6 zone in %q", ErrInvalidNode, host)
-		}
-		return newV4Addr(pub, ip.Unmap(), tcp, udp), nil
+	return n
+}
+
+// ResolveV4 parses an enode URL like ParseV4 and resolves its host name, if
+// it has one, with ResolveHostname and resolver (net.DefaultResolver if
+// nil). The node keeps the name (Hostname).
+func ResolveV4(ctx context.Context, resolver *net.Resolver, rawurl string) (*Node, error) {
+	n, err := ParseV4(rawurl)
+	if err != nil || n.Hostname() == "" {
+		return n, err
 	}
 	if resolver == nil {
 		resolver = net.DefaultResolver
 	}
-	ips, err := resolver.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return nil, fmt.Errorf("enode: resolving %q: %w", host, err)
-	}
-	var best netip.Addr
-	for _, ip := range ips {
-		ip = ip.Unmap()
-		if ip.Is4() {
-			best = ip
-			break
-		}
-		if !best.IsValid() {
-			best = ip.WithZone("")
-		}
-	}
-	if !best.IsValid() {
-		return nil, fmt.Errorf("enode: resolving %q: no address", host)
-	}
-	return newV4Addr(pub, best, tcp, udp), nil
+	return ResolveHostname(ctx, resolver, n)
 }
 
 // parseV4 splits an enode URL. host is empty for the incomplete form.
@@ -178,8 +163,15 @@ func parseV4(rawurl string) (pub *ecdsa.PublicKey, host string, tcp, udp uint16,
 		return fail("unexpected path or fragment")
 	}
 	host = u.Hostname()
-	if host == "" {
+	switch {
+	case host == "":
 		return fail("missing host")
+	case strings.HasPrefix(u.Host, "["):
+		if ip, err := netip.ParseAddr(host); err != nil || !ip.Is6() {
+			return fail("%q in brackets is not an IPv6 address", host)
+		}
+	case !isIPLiteral(host) && !isHostname(host):
+		return fail("%q: %w", host, ErrHostname)
 	}
 	if tcp, err = parsePort(u.Port()); err != nil {
 		return fail("TCP port: %w", err)
@@ -198,6 +190,35 @@ func parseV4(rawurl string) (pub *ecdsa.PublicKey, host string, tcp, udp uint16,
 		}
 	}
 	return pub, host, tcp, udp, nil
+}
+
+func isIPLiteral(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// isHostname reports whether s is a valid DNS name: labels of 1 to 63
+// letters, digits, hyphens and underscores, not starting or ending with a
+// hyphen, separated by dots, at most 253 characters without the optional
+// final dot. A name of digits and dots only is a malformed IPv4 address,
+// not a name.
+func isHostname(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 || strings.Trim(s, "0123456789.") == "" {
+		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func parsePubkey(s string) (*ecdsa.PublicKey, error) {
@@ -267,10 +288,11 @@ func newV4Addr(pubkey *ecdsa.PublicKey, ip netip.Addr, tcp, udp uint16) *Node {
 	return newNodeWithID(&r, PubkeyToIDV4(pubkey))
 }
 
-// URLv4 returns the node's enode URL. A node without endpoint gives the
-// incomplete form enode://<key>; a node without secp256k1 key (another
-// identity scheme) shows "<scheme>.<node ID>" in place of the key, which
-// ParseV4 does not accept.
+// URLv4 returns the node's enode URL. A node with a host name (Hostname)
+// shows the name in place of its IP address, as the URL it came from did. A
+// node with neither gives the incomplete form enode://<key>. A node without
+// secp256k1 key (another identity scheme) shows "<scheme>.<node ID>" in place
+// of the key, which ParseV4 does not accept.
 func (n *Node) URLv4() string {
 	var nodeid string
 	if pub := n.Pubkey(); pub != nil {
@@ -282,14 +304,18 @@ func (n *Node) URLv4() string {
 		nodeid = n.r.IdentityScheme() + "." + n.id.String()
 	}
 	u := url.URL{Scheme: "enode"}
-	if !n.ip.IsValid() {
-		u.Host = nodeid
-	} else {
-		u.User = url.User(nodeid)
+	switch {
+	case n.hostname != "":
+		u.Host = net.JoinHostPort(n.hostname, strconv.Itoa(int(n.tcp)))
+	case n.ip.IsValid():
 		u.Host = netip.AddrPortFrom(n.ip, n.tcp).String()
-		if n.udp != n.tcp {
-			u.RawQuery = "discport=" + strconv.Itoa(int(n.udp))
-		}
+	default:
+		u.Host = nodeid
+		return u.String()
+	}
+	u.User = url.User(nodeid)
+	if n.udp != n.tcp {
+		u.RawQuery = "discport=" + strconv.Itoa(int(n.udp))
 	}
 	return u.String()
 }

@@ -25,6 +25,7 @@ func TestParseV4(t *testing.T) {
 		name     string
 		in       string
 		ip       string // "" for none
+		host     string // wanted Hostname
 		tcp, udp int
 		err      error // wanted error, besides ErrInvalidNode; nil for success
 		url      string
@@ -41,8 +42,18 @@ func TestParseV4(t *testing.T) {
 		{name: "incomplete", in: "enode://" + pub},
 		{name: "bare key", in: pub, url: "enode://" + pub},
 
-		{name: "host name", in: "enode://" + pub + "@bootnode.example.org:30303", err: ErrHostname},
-		{name: "localhost", in: "enode://" + pub + "@localhost:30303", err: ErrHostname},
+		{name: "host name", in: "enode://" + pub + "@bootnode.example.org:30303", host: "bootnode.example.org", tcp: 30303, udp: 30303},
+		{name: "host name discport", in: "enode://" + pub + "@boot-1.example.org:30303?discport=30301", host: "boot-1.example.org", tcp: 30303, udp: 30301},
+		{name: "localhost", in: "enode://" + pub + "@localhost:30303", host: "localhost", tcp: 30303, udp: 30303},
+		{name: "host name with final dot", in: "enode://" + pub + "@node.example.:1", host: "node.example.", tcp: 1, udp: 1},
+		{name: "numeric label", in: "enode://" + pub + "@1.example:1", host: "1.example", tcp: 1, udp: 1},
+
+		{name: "host name in brackets", in: "enode://" + pub + "@[localhost]:30303"},
+		{name: "ipv4 in brackets", in: "enode://" + pub + "@[10.3.58.6]:30303"},
+		{name: "bad host name", in: "enode://" + pub + "@-bad.example:30303", err: ErrHostname},
+		{name: "empty label", in: "enode://" + pub + "@a..example:30303", err: ErrHostname},
+		{name: "long label", in: "enode://" + pub + "@" + strings.Repeat("a", 64) + ".example:30303", err: ErrHostname},
+		{name: "long name", in: "enode://" + pub + "@" + strings.Repeat("a.", 127) + "ab:30303", err: ErrHostname},
 		{name: "no key", in: "enode://10.3.58.6:30303"},
 		{name: "empty key", in: "enode://@10.3.58.6:30303"},
 		{name: "short key", in: "enode://" + pub[:126] + "@10.3.58.6:30303"},
@@ -72,7 +83,7 @@ func TestParseV4(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := ParseV4(tt.in)
-			wantErr := tt.err != nil || (tt.ip == "" && tt.name != "incomplete" && tt.name != "bare key")
+			wantErr := tt.err != nil || (tt.ip == "" && tt.host == "" && tt.name != "incomplete" && tt.name != "bare key")
 			if wantErr {
 				if !errors.Is(err, ErrInvalidNode) {
 					t.Fatalf("error %v, want ErrInvalidNode", err)
@@ -95,6 +106,14 @@ func TestParseV4(t *testing.T) {
 			if n.IPAddr() != wantIP || n.TCP() != tt.tcp || n.UDP() != tt.udp {
 				t.Errorf("endpoint %v tcp %d udp %d, want %v %d %d", n.IPAddr(), n.TCP(), n.UDP(), wantIP, tt.tcp, tt.udp)
 			}
+			if n.Hostname() != tt.host {
+				t.Errorf("Hostname %q, want %q", n.Hostname(), tt.host)
+			}
+			_, hasTCP := n.TCPEndpoint()
+			_, hasUDP := n.UDPEndpoint()
+			if n.Incomplete() != (tt.ip == "") || (tt.ip == "" && (hasTCP || hasUDP)) {
+				t.Errorf("Incomplete %v, TCP endpoint %v, UDP endpoint %v", n.Incomplete(), hasTCP, hasUDP)
+			}
 			wantURL := tt.url
 			if wantURL == "" {
 				wantURL = tt.in
@@ -111,6 +130,14 @@ func TestParseV4(t *testing.T) {
 				if err != nil || p.URLv4() != n.URLv4() {
 					t.Errorf("Parse: %v %v", p, err)
 				}
+			}
+			// So do MustParseV4 and the text form.
+			if m := MustParseV4(tt.in); m.URLv4() != n.URLv4() || m.Hostname() != n.Hostname() {
+				t.Errorf("MustParseV4: %v", m)
+			}
+			var u Node
+			if err := u.UnmarshalText([]byte(n.String())); err != nil || u.Hostname() != tt.host || u.ID() != n.ID() {
+				t.Errorf("UnmarshalText: %v %v", &u, err)
 			}
 		})
 	}
@@ -223,7 +250,21 @@ func TestResolveV4(t *testing.T) {
 	if err != nil {
 		t.Skipf("localhost does not resolve here: %v", err)
 	}
-	if !n.IPAddr().IsLoopback() || n.TCP() != 30303 {
-		t.Fatalf("localhost resolved to %v", n.IPAddr())
+	if !n.IPAddr().IsLoopback() || n.TCP() != 30303 || n.Hostname() != "localhost" {
+		t.Fatalf("localhost resolved to %v (%s)", n.IPAddr(), n.Hostname())
 	}
+	// Names under .onion are never looked up in the DNS (RFC 7686): the
+	// resolver fails at once, without the network.
+	if _, err := ResolveV4(ctx, &net.Resolver{PreferGo: true}, "enode://"+pub+"@unresolvable.onion:30303"); err == nil {
+		t.Fatal("unresolvable.onion resolved")
+	}
+}
+
+func TestMustParseV4Panics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("MustParseV4 did not panic")
+		}
+	}()
+	MustParseV4("enode://00@10.0.0.1:1")
 }
