@@ -19,7 +19,9 @@
 // # How it fits
 //
 // This package knows the format and the predefined entries (ID, IPv4, IPv6,
-// TCP, TCP6, UDP, UDP6, QUIC, QUIC6 and Secp256k1) but no identity scheme.
+// their net/netip forms IPv4Addr and IPv6Addr, IP for an address of either
+// family, TCP, TCP6, UDP, UDP6, QUIC, QUIC6 and Secp256k1) but no identity
+// scheme.
 // Package enode provides the "v4" scheme of EIP-778 (enode.V4ID,
 // enode.SignV4, enode.ValidSchemes), builds Nodes from verified records and
 // signs the local node's record (enode.LocalNode). Discovery carries records

@@ -45,6 +45,9 @@ type (
 // V4 is the name of the "v4" identity scheme, the value of its "id" entry.
 const V4 ID = "v4"
 
+// IDv4 is V4 under go-ethereum's name.
+const IDv4 = V4
+
 func (ID) ENRKey() string    { return "id" }
 func (TCP) ENRKey() string   { return "tcp" }
 func (TCP6) ENRKey() string  { return "tcp6" }
@@ -57,7 +60,55 @@ func (QUIC6) ENRKey() string { return "quic6" }
 var (
 	ErrInvalidIPv4 = errors.New("invalid IPv4 address")
 	ErrInvalidIPv6 = errors.New("invalid IPv6 address")
+	ErrInvalidIP   = errors.New("invalid IP address")
 )
+
+// IP is an IPv4 or IPv6 address, as in go-ethereum: its key depends on its
+// value, "ip" for an IPv4 address (including one in the 16-byte form) and
+// "ip6" for any other, so Set(enr.IP(addr)) stores an address of either
+// family where it belongs. Load a known family with IPv4/IPv6 (or
+// IPv4Addr/IPv6Addr): the key of an empty IP, as passed to Load, is "ip6".
+//
+// Set panics if the IP is neither 4 nor 16 bytes long, as for any entry
+// that cannot be encoded.
+type IP net.IP
+
+// ENRKey returns "ip" for an IPv4 address and "ip6" otherwise.
+func (v IP) ENRKey() string {
+	if net.IP(v).To4() != nil {
+		return "ip"
+	}
+	return "ip6"
+}
+
+// EncodeRLP implements rlp.Encoder: 4 bytes for an IPv4 address, 16 bytes
+// for an IPv6 address. It fails for other lengths.
+func (v IP) EncodeRLP(w io.Writer) error {
+	if ip4 := net.IP(v).To4(); ip4 != nil {
+		return rlp.Encode(w, []byte(ip4))
+	}
+	if len(v) != net.IPv6len {
+		return fmt.Errorf("%w: %d bytes", ErrInvalidIP, len(v))
+	}
+	return rlp.Encode(w, []byte(v))
+}
+
+// DecodeRLP implements rlp.Decoder. The value must be 4 or 16 bytes long.
+func (v *IP) DecodeRLP(s *rlp.Stream) error {
+	kind, size, err := s.Kind()
+	if err != nil {
+		return err
+	}
+	if kind != rlp.String || (size != net.IPv4len && size != net.IPv6len) {
+		return fmt.Errorf("%w: need a 4- or 16-byte string", ErrInvalidIP)
+	}
+	b := make([]byte, size)
+	if err := s.ReadBytes(b); err != nil {
+		return err
+	}
+	*v = IP(b)
+	return nil
+}
 
 // IPv4 is the IPv4 address ("ip"), 4 bytes. It holds a net.IP, as in
 // go-ethereum; IPv4Addr is the same entry as a netip.Addr.

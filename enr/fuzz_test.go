@@ -39,8 +39,11 @@ func FuzzRecordDecode(f *testing.F) {
 		// Reading the entries must not panic, whatever their values.
 		_ = r.IdentityScheme()
 		_ = r.VerifySignature(SchemeMap{"v4": testV4{}})
-		for _, e := range []Entry{new(IPv4), new(IPv6), new(IPv4Addr), new(IPv6Addr), new(Secp256k1), new(TCP), new(UDP6)} {
+		for _, e := range []Entry{new(IP), new(IPv4), new(IPv6), new(IPv4Addr), new(IPv6Addr), new(Secp256k1), new(TCP), new(UDP6)} {
 			_ = r.Load(e)
+		}
+		if r.Size() != uint64(len(in)) {
+			t.Fatalf("Size() = %d, want %d", r.Size(), len(in))
 		}
 	})
 }

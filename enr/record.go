@@ -145,6 +145,17 @@ func (r *Record) SetSig(s IdentityScheme, sig []byte) error {
 	return nil
 }
 
+// Size returns the size of the record's encoding in bytes: of the signed
+// record as EncodeRLP writes it, or, for a record without signature, of the
+// encoding with an empty signature (what a scheme's signature adds comes on
+// top: 64 bytes and a 1-byte header for "v4").
+func (r *Record) Size() uint64 {
+	if r.raw != nil {
+		return uint64(len(r.raw))
+	}
+	return rlp.ListSize(rlp.BytesSize(r.signature) + r.elemsSize())
+}
+
 // AppendElements appends the content elements seq, k1, v1, k2, v2, ... to
 // list, with each value as an rlp.RawValue. The RLP encoding of the result,
 // with nothing appended to an empty list, is the content that identity
