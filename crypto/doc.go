@@ -15,6 +15,7 @@
 //	signature            65 bytes, R || S || V, V in 0..3    (Sign, Ecrecover, SigToPub)
 //	signature for verify 64 bytes, R || S                    (VerifySignature)
 //	key file             64 hex digits                       (LoadECDSA, SaveECDSA)
+//	account address      20 bytes, last of Keccak256(X || Y) (PubkeyToAddress; Hex is EIP-55)
 //
 // Every function that parses bytes checks them: wrong lengths, public keys
 // not on the curve, secret keys that are zero or not below N, R or S zero or
