@@ -2,9 +2,8 @@ package p2p
 
 import (
 	"context"
-	"errors"
-	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seednet/p2p/enode"
@@ -21,7 +20,8 @@ const (
 
 // dialScheduler dials the static nodes and keeps them connected. It is
 // one goroutine (loop) that owns the schedule; dials run in their own
-// goroutines, at most maxActiveDials at once.
+// goroutines, at most MaxPendingPeers at once (a dial holds its slot
+// through the handshakes, as in go-ethereum).
 //
 // Besides the static nodes it dials candidates from discovery and the
 // protocols' DialCandidates (readCandidates feeds them in), as long as the
@@ -51,14 +51,16 @@ type staticNode struct {
 	dialing   bool
 	connected bool
 	since     time.Time // when the current connection began
-	removed   bool
+	// removed is set by RemovePeer. A dial under way then ends with a
+	// refusal instead of a peer (see admitLocked).
+	removed atomic.Bool
 }
 
 func newDialScheduler(r *serverRun) *dialScheduler {
 	return &dialScheduler{
 		r:          r,
 		wake:       make(chan struct{}, 1),
-		active:     make(chan struct{}, maxActiveDials),
+		active:     make(chan struct{}, r.srv.maxPending()),
 		candidates: make(chan *enode.Node),
 		static:     make(map[enode.ID]*staticNode),
 		history:    make(map[enode.ID]time.Time),
@@ -82,7 +84,7 @@ func (d *dialScheduler) addStatic(n *enode.Node) {
 func (d *dialScheduler) removeStatic(id enode.ID) {
 	d.mu.Lock()
 	if s := d.static[id]; s != nil {
-		s.removed = true
+		s.removed.Store(true)
 		delete(d.static, id)
 	}
 	d.mu.Unlock()
@@ -157,7 +159,7 @@ func (d *dialScheduler) freeDynamicSlots() int {
 	d.r.mu.Unlock()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.r.srv.maxDialed() - dynamic - d.dynDialing
+	return d.r.srv.MaxDialedConns() - dynamic - d.dynDialing
 }
 
 // tryDynamic dials a candidate unless it is ourselves, connected, static,
@@ -196,22 +198,35 @@ func (d *dialScheduler) tryDynamic(n *enode.Node) {
 
 func (d *dialScheduler) dialDynamic(n *enode.Node) {
 	defer d.r.wg.Done()
-	srv := d.r.srv
-	srv.stats.dialAttempts.Add(1)
-	ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)
-	fd, err := srv.dialer().Dial(ctx, n)
-	cancel()
+	d.r.srv.stats.dialAttempts.Add(1)
+	d.r.srv.stats.dialed(d.dialAndSetup(n, DynDialedConn, nil))
 	<-d.active
-	if err != nil {
-		srv.stats.dialFailures.Add(1)
-		srv.logger().Debug("Dial failed", "id", n.ID().TerminalString(), "err", err)
-	} else {
-		d.r.setupConn(fd, dynDialedConn, n, nil)
-	}
 	d.mu.Lock()
 	d.dynDialing--
 	d.mu.Unlock()
 	signal(d.wake)
+}
+
+// dialAndSetup dials n and runs the handshakes. It returns "" when n
+// became a peer, otherwise how the dial ended (see Stats.DialOutcomes).
+func (d *dialScheduler) dialAndSetup(n *enode.Node, flags ConnFlag, static *staticNode) string {
+	srv := d.r.srv
+	if ep, ok := n.TCPEndpoint(); ok && !srv.allowed(ep.Addr()) {
+		srv.stats.reject(rejectNetRestrict)
+		return rejectNetRestrict
+	}
+	ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)
+	fd, err := srv.dialer().Dial(ctx, n)
+	cancel()
+	if err != nil {
+		srv.logger().Debug("Dial failed", "id", n.ID().TerminalString(), "err", err)
+		return outcomeDialFailed
+	}
+	if static != nil {
+		d.connected(static)
+	}
+	reason, _ := d.r.setupConn(fd, flags, n, static)
+	return reason
 }
 
 // startDue starts the dials that are due and returns when the next one is.
@@ -249,37 +264,17 @@ func (d *dialScheduler) startDue() (next time.Time) {
 // becomes a peer, peerRemoved schedules the next dial once it is gone.
 func (d *dialScheduler) dial(s *staticNode) {
 	defer d.r.wg.Done()
-	srv, node := d.r.srv, s.node
-	srv.stats.dialAttempts.Add(1)
-	var err error
-	if ep, ok := node.TCPEndpoint(); ok && !srv.allowed(ep.Addr()) {
-		srv.stats.reject(rejectNetRestrict)
-		err = errNetRestrict
-	} else {
-		ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)
-		var fd net.Conn
-		fd, err = srv.dialer().Dial(ctx, node)
-		cancel()
-		<-d.active // the dial is over; the handshake does not hold a slot
-		if err == nil {
-			d.connected(s)
-			err = d.r.setupConn(fd, staticDialedConn, node, nil)
-			if err == nil {
-				return // peerRemoved takes it from here
-			}
-			d.mu.Lock()
-			s.connected = false
-			d.mu.Unlock()
-		} else {
-			srv.stats.dialFailures.Add(1)
-			srv.logger().Debug("Dial failed", "id", node.ID().TerminalString(), "err", err)
-		}
-	}
-	if errors.Is(err, errNetRestrict) {
-		<-d.active
-	}
+	d.r.srv.stats.dialAttempts.Add(1)
+	reason := d.dialAndSetup(s.node, StaticDialedConn, s)
+	d.r.srv.stats.dialed(reason)
+	<-d.active
 	d.mu.Lock()
-	s.dialing = false
+	if reason == "" {
+		s.dialing = false // peerRemoved takes it from here
+		d.mu.Unlock()
+		return
+	}
+	s.connected, s.dialing = false, false
 	d.backoffLocked(s)
 	d.mu.Unlock()
 	signal(d.wake)

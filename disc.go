@@ -52,18 +52,44 @@ func (d DiscReason) String() string {
 
 func (d DiscReason) Error() string { return d.String() }
 
-// discReasonFor maps the error a peer ended with to the reason sent to it.
+// discReasonFor maps the error a peer ended with to the reason we send it
+// (and count the drop under). The mapping, which Protocol.Run documents:
+//
+//   - a DiscReason, or an error wrapping one: that reason;
+//   - ErrInvalidMsg or ErrInvalidMsgCode, wrapped or not (Msg.Decode's
+//     errors, WriteMsg's code-range error), and breaches of the base
+//     protocol: DiscProtocolError;
+//   - Run returning nil (ErrProtocolReturned): DiscQuitting;
+//   - anything else a protocol returns: DiscSubprotocolError.
 func discReasonFor(err error) DiscReason {
 	var reason DiscReason
-	if errors.As(err, &reason) {
-		return reason
-	}
 	var perr *protoError
-	if errors.As(err, &perr) {
+	switch {
+	case errors.As(err, &reason):
+		return reason
+	case errors.As(err, &perr), errors.Is(err, ErrInvalidMsg), errors.Is(err, ErrInvalidMsgCode):
 		return DiscProtocolError
+	case errors.Is(err, ErrProtocolReturned):
+		return DiscQuitting
 	}
 	return DiscSubprotocolError
 }
+
+// RemoteDisconnectError is the error of a connection that the remote peer
+// ended: it sent a Disconnect message with Reason. Every other error a
+// peer ends with (in PeerEvent.Err, for one) means that we ended it.
+//
+//	var rd *p2p.RemoteDisconnectError
+//	if errors.As(ev.Err, &rd) { /* the peer left, saying rd.Reason */ }
+//
+// It unwraps to Reason, so errors.Is(err, p2p.DiscTooManyPeers) holds
+// whichever side gave that reason.
+type RemoteDisconnectError struct {
+	Reason DiscReason
+}
+
+func (e *RemoteDisconnectError) Error() string { return "disconnected by peer: " + e.Reason.String() }
+func (e *RemoteDisconnectError) Unwrap() error { return e.Reason }
 
 // protoError is a breach of the base protocol or of a sub-protocol's
 // message framing by the remote peer: the peer is disconnected with
@@ -91,8 +117,9 @@ var (
 	// ErrProtocolReturned: a protocol's Run function returned nil while the
 	// peer was still connected.
 	ErrProtocolReturned = errors.New("p2p: protocol returned")
-	// ErrShuttingDown: the server is stopping.
-	ErrShuttingDown = errors.New("p2p: server shutting down")
+	// ErrServerStopped is returned by SetupConn when the server is not
+	// running.
+	ErrServerStopped = errors.New("p2p: server not running")
 	// ErrPipeClosed is returned by a closed MsgPipe end.
 	ErrPipeClosed = errors.New("p2p: read or write on closed message pipe")
 )

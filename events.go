@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/seednet/p2p/enode"
 )
@@ -19,27 +20,45 @@ const (
 
 // PeerEvent is what SubscribeEvents delivers.
 type PeerEvent struct {
-	Type          PeerEventType `json:"type"`
-	Peer          enode.ID      `json:"peer"`
-	Error         string        `json:"error,omitempty"`
-	Protocol      string        `json:"protocol,omitempty"`
-	MsgCode       *uint64       `json:"msg_code,omitempty"`
-	MsgSize       *uint32       `json:"msg_size,omitempty"`
-	LocalAddress  string        `json:"local,omitempty"`
-	RemoteAddress string        `json:"remote,omitempty"`
+	Type  PeerEventType `json:"type"`
+	Peer  enode.ID      `json:"peer"`
+	Error string        `json:"error,omitempty"` // why a dropped peer ended, as text
+	// Err is why a dropped peer ended. It is a *RemoteDisconnectError when
+	// the peer disconnected us, and otherwise says why we ended it (a
+	// DiscReason, or an error that wraps one or a protocol's error).
+	Err           error   `json:"-"`
+	Protocol      string  `json:"protocol,omitempty"`
+	MsgCode       *uint64 `json:"msg_code,omitempty"`
+	MsgSize       *uint32 `json:"msg_size,omitempty"`
+	LocalAddress  string  `json:"local,omitempty"`
+	RemoteAddress string  `json:"remote,omitempty"`
 }
 
 // Subscription is a subscription to server events.
 type Subscription interface {
 	// Unsubscribe ends the subscription; no event is sent after it returns.
+	// It may be called more than once, from any goroutine.
 	Unsubscribe()
+	// Err returns a channel that is closed when the subscription ends. No
+	// error is ever sent on it (a server's feed does not fail); it has
+	// go-ethereum's event.Subscription shape so that select loops written
+	// for it work.
+	Err() <-chan error
 }
 
+// maxEventBacklog is how many events a subscriber may have waiting.
+const maxEventBacklog = 4096
+
 // SubscribeEvents delivers peer events to ch until the subscription ends.
-// Events are sent with blocking sends, so a subscriber must keep reading:
-// a subscriber that stops holds up the peers whose events it is sent.
+//
+// Events are never sent while the server waits: each subscriber has a
+// backlog of up to 4096 events, delivered to ch in order by a goroutine
+// that exists while the backlog is not empty. So a slow subscriber, or one
+// that calls Stop or RemovePeer from its loop, holds up no peer and no
+// Stop. A subscriber that falls further behind loses the newest events
+// until it catches up; Stats.EventsDropped counts them.
 func (srv *Server) SubscribeEvents(ch chan *PeerEvent) Subscription {
-	return srv.feed.subscribe(ch)
+	return srv.feed.subscribe(ch, &srv.stats.eventsDropped)
 }
 
 // eventFeed is a list of subscribers. The zero value is ready to use.
@@ -48,16 +67,24 @@ type eventFeed struct {
 	subs map[*feedSub]struct{}
 }
 
+// feedSub is one subscriber: its backlog and its delivery goroutine.
 type feedSub struct {
-	feed *eventFeed
-	ch   chan *PeerEvent
-	once sync.Once
-	quit chan struct{}
-	busy sync.RWMutex // held for reading while sending to ch
+	feed    *eventFeed
+	ch      chan *PeerEvent
+	dropped *atomic.Uint64 // the server's count of undelivered events
+	quit    chan struct{}  // closed by Unsubscribe
+	errc    chan error     // closed by Unsubscribe, for Err
+	once    sync.Once
+	done    sync.WaitGroup // the delivery goroutine
+
+	mu         sync.Mutex // guards the fields below
+	backlog    []*PeerEvent
+	delivering bool // the delivery goroutine runs
+	closed     bool
 }
 
-func (f *eventFeed) subscribe(ch chan *PeerEvent) Subscription {
-	s := &feedSub{feed: f, ch: ch, quit: make(chan struct{})}
+func (f *eventFeed) subscribe(ch chan *PeerEvent, dropped *atomic.Uint64) Subscription {
+	s := &feedSub{feed: f, ch: ch, dropped: dropped, quit: make(chan struct{}), errc: make(chan error)}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.subs == nil {
@@ -67,40 +94,72 @@ func (f *eventFeed) subscribe(ch chan *PeerEvent) Subscription {
 	return s
 }
 
+func (s *feedSub) Err() <-chan error { return s.errc }
+
 func (s *feedSub) Unsubscribe() {
 	s.once.Do(func() {
 		s.feed.mu.Lock()
 		delete(s.feed.subs, s)
 		s.feed.mu.Unlock()
+		s.mu.Lock()
+		s.closed = true
+		s.backlog = nil
+		s.mu.Unlock()
 		close(s.quit)
-		s.busy.Lock() // wait for sends in flight
-		s.busy.Unlock()
+		s.done.Wait() // a send in flight ends at quit
+		close(s.errc)
 	})
 }
 
-// send delivers ev to every subscriber.
-func (f *eventFeed) send(ev *PeerEvent) {
-	f.mu.RLock()
-	if len(f.subs) == 0 {
-		f.mu.RUnlock()
+// push adds ev to the backlog and makes sure it is being delivered. It
+// never blocks on the subscriber.
+func (s *feedSub) push(ev *PeerEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return
+	case len(s.backlog) >= maxEventBacklog:
+		s.dropped.Add(1)
 		return
 	}
-	subs := make([]*feedSub, 0, len(f.subs))
-	for s := range f.subs {
-		subs = append(subs, s)
+	s.backlog = append(s.backlog, ev)
+	if !s.delivering {
+		s.delivering = true
+		s.done.Add(1)
+		go s.deliver()
 	}
-	f.mu.RUnlock()
-	for _, s := range subs {
-		s.busy.RLock()
-		select {
-		case <-s.quit:
-		default:
-			select {
-			case s.ch <- ev:
-			case <-s.quit:
-			}
+}
+
+// deliver sends the backlog to the subscriber's channel, then ends.
+func (s *feedSub) deliver() {
+	defer s.done.Done()
+	for {
+		s.mu.Lock()
+		if s.closed || len(s.backlog) == 0 {
+			s.delivering = false
+			s.backlog = nil // a drained backlog gives its array back
+			s.mu.Unlock()
+			return
 		}
-		s.busy.RUnlock()
+		ev := s.backlog[0]
+		s.backlog[0] = nil
+		s.backlog = s.backlog[1:]
+		s.mu.Unlock()
+		select {
+		case s.ch <- ev:
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+// send hands ev to every subscriber.
+func (f *eventFeed) send(ev *PeerEvent) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for s := range f.subs {
+		s.push(ev)
 	}
 }
 

@@ -33,6 +33,9 @@ const (
 	frameReadTimeout  = 30 * time.Second // a peer silent this long is dropped
 	frameWriteTimeout = 20 * time.Second // a write blocked this long drops the peer
 	discWriteTimeout  = 1 * time.Second  // for sending a Disconnect
+	// stopWriteGrace is how long a stopping peer's writes (what is buffered,
+	// then the Disconnect) may take before the connection is closed.
+	stopWriteGrace = 500 * time.Millisecond
 )
 
 // helloMsg is the Hello message:
@@ -52,14 +55,18 @@ var emptyList = []byte{0xC0}
 // exchangeHello sends our Hello and reads the peer's. The peer's key from
 // the RLPx handshake must match the ID in its Hello. Our Hello is small
 // enough for the socket buffer, so sending first cannot deadlock.
-func exchangeHello(conn *rlpx.Conn, ours []byte, remote *ecdsa.PublicKey) (*helloMsg, error) {
-	if _, err := conn.Write(handshakeMsg, ours); err != nil {
-		return nil, err
-	}
-	code, data, _, err := conn.Read()
+// Both messages are counted in traffic.
+func exchangeHello(conn *rlpx.Conn, ours []byte, remote *ecdsa.PublicKey, traffic *trafficCounters) (*helloMsg, error) {
+	n, err := conn.Write(handshakeMsg, ours)
 	if err != nil {
 		return nil, err
 	}
+	traffic.sent(n)
+	code, data, wireSize, err := conn.Read()
+	if err != nil {
+		return nil, err
+	}
+	traffic.received(wireSize)
 	if len(data) > baseProtocolMaxMsgSize {
 		return nil, newProtoError(DiscProtocolError, "hello of %d bytes is over the %d-byte limit", len(data), baseProtocolMaxMsgSize)
 	}
@@ -67,7 +74,7 @@ func exchangeHello(conn *rlpx.Conn, ours []byte, remote *ecdsa.PublicKey) (*hell
 	case handshakeMsg:
 	case discMsg:
 		// The peer refused us; its reason is our error.
-		return nil, &remoteDisc{decodeDisconnect(data)}
+		return nil, &RemoteDisconnectError{decodeDisconnect(data)}
 	default:
 		return nil, newProtoError(DiscProtocolError, "expected hello, got message code %#x", code)
 	}
@@ -132,10 +139,3 @@ func encodeDisconnect(reason DiscReason) []byte {
 	}
 	return []byte{0xC2, 0x81, byte(reason)}
 }
-
-// remoteDisc is the error of a peer that disconnected us: it wraps the
-// reason the peer gave.
-type remoteDisc struct{ reason DiscReason }
-
-func (e *remoteDisc) Error() string { return "disconnected by peer: " + e.reason.String() }
-func (e *remoteDisc) Unwrap() error { return e.reason }

@@ -98,7 +98,7 @@ func (p *Peer) Info() *PeerInfo {
 	info.Network.RemoteAddress = addrString(p.remote)
 	info.Network.Inbound = p.Inbound()
 	info.Network.Trusted = p.trusted.Load()
-	info.Network.Static = p.flags&staticDialedConn != 0
+	info.Network.Static = p.flags&StaticDialedConn != 0
 	for _, rw := range p.protos {
 		var pi any = "unknown"
 		if rw.PeerInfo != nil {

@@ -13,17 +13,27 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/enr"
 	"github.com/seednet/p2p/rlpx"
 )
 
-// connFlag says how a connection came about.
-type connFlag uint8
+// ConnFlag says how a connection came about. SetupConn takes a set of
+// them; they do not go on the wire.
+type ConnFlag uint8
 
+// The connection flags.
 const (
-	dynDialedConn connFlag = 1 << iota
-	staticDialedConn
-	inboundConn
-	trustedConn
+	// DynDialedConn: we dialed a node found through discovery or a
+	// protocol's DialCandidates. Such peers count against MaxDialedConns.
+	DynDialedConn ConnFlag = 1 << iota
+	// StaticDialedConn: we dialed a static node (AddPeer, StaticNodes).
+	// Such peers are exempt from MaxPeers.
+	StaticDialedConn
+	// InboundConn: the node connected to us. Such peers count against
+	// MaxInboundConns.
+	InboundConn
+	// TrustedConn: admit the peer beyond the limits, as for TrustedNodes.
+	TrustedConn
 )
 
 // Peer is a connected remote node.
@@ -41,7 +51,7 @@ type Peer struct {
 	name    string
 	caps    []Cap
 	protos  []*protoRW  // sorted by offset
-	flags   connFlag    // how the connection came about; fixed
+	flags   ConnFlag    // how the connection came about; fixed
 	trusted atomic.Bool // whether the node is trusted; AddTrustedPeer changes it
 	created time.Time
 	local   net.Addr
@@ -53,6 +63,7 @@ type Peer struct {
 	pingTimer atomic.Pointer[time.Timer] // set by run, read by the timer's callback
 	protoWG   sync.WaitGroup
 	onEnd     func(err error, remoteRequested bool) // called by end, once
+	pipe      *MsgPipeRW                            // NewPeerPipe's; closed by stop
 }
 
 // ID returns the node's ID.
@@ -98,11 +109,65 @@ func (p *Peer) RemoteAddr() net.Addr { return p.remote }
 func (p *Peer) LocalAddr() net.Addr { return p.local }
 
 // Inbound reports whether the peer connected to us.
-func (p *Peer) Inbound() bool { return p.flags&inboundConn != 0 }
+func (p *Peer) Inbound() bool { return p.flags&InboundConn != 0 }
+
+// Trusted reports whether the peer is a trusted node (TrustedNodes,
+// AddTrustedPeer, or TrustedConn).
+func (p *Peer) Trusted() bool { return p.trusted.Load() }
+
+// DynDialed reports whether we dialed the peer as a node found through
+// discovery or a protocol's DialCandidates.
+func (p *Peer) DynDialed() bool { return p.flags&DynDialedConn != 0 }
+
+// StaticDialed reports whether we dialed the peer as a static node.
+func (p *Peer) StaticDialed() bool { return p.flags&StaticDialedConn != 0 }
+
+// Lifetime returns how long the peer has been connected. go-ethereum
+// returns an mclock.AbsTime here, a duration in nanoseconds too;
+// time.Duration(p.Lifetime()) works with both.
+func (p *Peer) Lifetime() time.Duration { return time.Since(p.created) }
+
+// Log returns the server's logger with the peer's ID and address
+// attached. go-ethereum returns its own log.Logger; this library logs
+// through log/slog.
+func (p *Peer) Log() *slog.Logger { return p.logger() }
 
 // Disconnect ends the connection, telling the peer the reason. It returns
-// at once; the peer is gone shortly after.
+// at once; the peer is gone within about half a second (stopWriteGrace),
+// even when it does not read. For a peer made by NewPeerPipe, it closes
+// the pipe.
 func (p *Peer) Disconnect(reason DiscReason) { p.stop(reason) }
+
+// NewPeer returns a peer for tests of code that takes a *Peer: it is not
+// connected, and RunningCap holds for caps. Its Node is a record without
+// a signature or an address, made for id.
+func NewPeer(id enode.ID, name string, caps []Cap) *Peer {
+	return newTestPeer(id, name, caps, nil)
+}
+
+// NewPeerPipe is NewPeer with a message pipe, which Disconnect closes. Pass
+// the peer and the pipe's other end to a protocol's Run to test it.
+func NewPeerPipe(id enode.ID, name string, caps []Cap, pipe *MsgPipeRW) *Peer {
+	return newTestPeer(id, name, caps, pipe)
+}
+
+func newTestPeer(id enode.ID, name string, caps []Cap, pipe *MsgPipeRW) *Peer {
+	protos := make([]Protocol, len(caps))
+	for i, c := range caps {
+		protos[i] = Protocol{Name: c.Name, Version: c.Version}
+	}
+	p := &Peer{
+		id:       id,
+		name:     name,
+		caps:     slices.Clone(caps),
+		protos:   matchProtocols(protos, caps),
+		created:  time.Now(),
+		stopping: make(chan struct{}),
+		pipe:     pipe,
+	}
+	p.node.Store(enode.SignNull(new(enr.Record), id))
+	return p
+}
 
 func (p *Peer) String() string {
 	return fmt.Sprintf("Peer %s %v", p.ID().TerminalString(), p.remote)
@@ -114,7 +179,7 @@ func (p *Peer) Fullname() string { return fmt.Sprintf("%s (%s)", p.name, p.ID().
 // newPeer sets up a peer on a connection that completed the Hello
 // exchange, with the protocols that match its capabilities. node is the
 // dialed node, nil for an inbound peer.
-func newPeer(srv *Server, conn *rlpx.Conn, id enode.ID, node *enode.Node, hello *helloMsg, protos []*protoRW, flags connFlag) *Peer {
+func newPeer(srv *Server, conn *rlpx.Conn, id enode.ID, node *enode.Node, hello *helloMsg, protos []*protoRW, flags ConnFlag) *Peer {
 	p := &Peer{
 		srv:      srv,
 		id:       id,
@@ -134,6 +199,7 @@ func newPeer(srv *Server, conn *rlpx.Conn, id enode.ID, node *enode.Node, hello 
 	for _, rw := range protos {
 		rw.peer = p
 		rw.q = newMsgQueue()
+		rw.traffic = srv.stats.trafficFor(rw.Name)
 	}
 	return p
 }
@@ -151,12 +217,22 @@ func (p *Peer) writeFailed(err error) { p.stop(err) }
 
 // stop ends the peer with err (a DiscReason, or an error that maps to one).
 // It wakes the read loop by moving its deadline into the past: a timeout
-// between frames leaves the connection able to send the Disconnect.
+// between frames leaves the connection able to send the Disconnect. Writes
+// get stopWriteGrace to finish, so that a peer that does not read cannot
+// hold up its teardown (a blocked write would otherwise wait for the
+// frame write timeout).
 func (p *Peer) stop(err error) {
 	p.stopOnce.Do(func() {
 		p.stopErr = err
 		close(p.stopping)
+		if p.pipe != nil {
+			p.pipe.Close()
+		}
+		if p.t == nil {
+			return // NewPeer's: not connected
+		}
 		p.t.conn.SetReadDeadline(time.Unix(1, 0))
+		p.t.limitWrites(time.Now().Add(stopWriteGrace))
 	})
 }
 
@@ -220,11 +296,13 @@ func (p *Peer) end(err error) {
 	default:
 		p.stop(err)
 	}
-	var rd *remoteDisc
+	var rd *RemoteDisconnectError
 	remoteRequested := errors.As(err, &rd)
 	if !remoteRequested && !errors.Is(err, DiscNetworkError) {
 		// Tell the peer why; the write may fail if it is the problem.
-		p.t.writeNow(discMsg, encodeDisconnect(discReasonFor(err)), discWriteTimeout)
+		if n, err := p.t.writeNow(discMsg, encodeDisconnect(discReasonFor(err)), discWriteTimeout); err == nil {
+			p.srv.stats.base.sent(n)
+		}
 	}
 	p.t.conn.Close()
 	for _, rw := range p.protos {
@@ -280,13 +358,15 @@ func readError(err error) error {
 // now is when the message arrived.
 func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) error {
 	if code < baseProtocolLength {
+		base := &p.srv.stats.base
+		base.received(wireSize)
 		switch code {
 		case pingMsg:
-			return p.t.write(pongMsg, emptyList)
+			return p.t.writeCounted(pongMsg, emptyList, base)
 		case pongMsg:
 			return nil
 		case discMsg:
-			return &remoteDisc{decodeDisconnect(data)}
+			return &RemoteDisconnectError{decodeDisconnect(data)}
 		case handshakeMsg:
 			return newProtoError(DiscProtocolError, "second hello")
 		default:
@@ -303,7 +383,7 @@ func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) err
 		Payload:    copyPayload(data),
 		ReceivedAt: now,
 	}
-	p.srv.countRecv(wireSize)
+	rw.traffic.received(wireSize)
 	if !rw.q.push(msg, p.stopping) {
 		return p.stopErr
 	}
@@ -328,7 +408,7 @@ func (p *Peer) ping() {
 	for _, rw := range p.protos {
 		rw.q.trim()
 	}
-	if p.t.write(pingMsg, emptyList) == nil {
+	if p.t.writeCounted(pingMsg, emptyList, &p.srv.stats.base) == nil {
 		if t := p.pingTimer.Load(); t != nil {
 			t.Reset(pingInterval)
 		}
@@ -366,6 +446,7 @@ type protoRW struct {
 	offset    uint64
 	peer      *Peer
 	q         *msgQueue
+	traffic   *trafficCounters // the protocol's, in the server's Stats
 }
 
 // ReadMsg returns the protocol's next message. After the peer
@@ -389,11 +470,8 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	if err != nil {
 		return err
 	}
-	err = rw.peer.t.write(msg.Code+rw.offset, buf)
+	err = rw.peer.t.writeCounted(msg.Code+rw.offset, buf, rw.traffic)
 	release()
-	if err == nil {
-		rw.peer.srv.countSent(len(buf))
-	}
 	return err
 }
 

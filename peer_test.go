@@ -43,7 +43,7 @@ func pipePeer(t *testing.T, proto *Protocol) (*Peer, *rlpx.Conn) {
 		caps = append(caps, proto.cap())
 	}
 	node := enode.NewV4(&k2.PublicKey, net.IPv4(127, 0, 0, 1), 1, 1)
-	p := newPeer(srv, c1, node.ID(), node, &helloMsg{Name: "remote", Caps: caps}, protos, inboundConn)
+	p := newPeer(srv, c1, node.ID(), node, &helloMsg{Name: "remote", Caps: caps}, protos, InboundConn)
 	return p, c2
 }
 
@@ -160,7 +160,7 @@ func TestSlowProtocolDoesNotStallOthers(t *testing.T) {
 		caps := []Cap{slow.cap(), fast.cap()}
 		protos := matchProtocols([]Protocol{slow, fast}, caps)
 		n := enode.NewV4(&k2.PublicKey, net.IPv4(127, 0, 0, 1), 1, 1)
-		p := newPeer(srv, c1, n.ID(), n, &helloMsg{Caps: caps}, protos, inboundConn)
+		p := newPeer(srv, c1, n.ID(), n, &helloMsg{Caps: caps}, protos, InboundConn)
 		done := make(chan error, 1)
 		go func() { err, _ := p.run(); done <- err }()
 		go func() { // the remote reads whatever we send

@@ -51,6 +51,10 @@ type Cap struct {
 
 func (c Cap) String() string { return fmt.Sprintf("%s/%d", c.Name, c.Version) }
 
+// Cmp orders capabilities by name, then version: it returns -1, 0 or +1
+// as c sorts before, with or after other.
+func (c Cap) Cmp(other Cap) int { return compareCaps(c, other) }
+
 func compareCaps(a, b Cap) int {
 	if c := cmp.Compare(a.Name, b.Name); c != 0 {
 		return c

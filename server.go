@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seednet/p2p/discover"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/netutil"
 )
 
 // Defaults of the Server's settings, filled in where a field is zero.
@@ -21,7 +23,6 @@ const (
 	DefaultInboundThrottleTime = 30 * time.Second
 	DefaultName                = "seednet-p2p"
 	defaultDialTimeout         = 15 * time.Second
-	maxActiveDials             = 16
 )
 
 // Server manages the peer-to-peer connections of a node: it listens for
@@ -51,16 +52,20 @@ type Server struct {
 	MaxPeers int
 
 	// MaxPendingPeers is the most inbound connections that may be in the
-	// handshake at once. Zero means DefaultMaxPendingPeers.
+	// handshakes at once, and separately the most dials under way (a dial
+	// lasts until its handshakes are over). Zero means
+	// DefaultMaxPendingPeers.
 	MaxPendingPeers int
 
 	// DialRatio sets the share of outbound peers: at most MaxPeers/DialRatio
 	// of the peers are dialed by us (static peers aside), and the rest of
 	// the slots are kept for inbound peers. Zero means DefaultDialRatio.
+	// With NoDial every slot is for inbound peers.
 	DialRatio int
 
 	// ListenAddr is the TCP address to listen on, such as ":30303" or
-	// "127.0.0.1:0". Empty means the server does not listen.
+	// "127.0.0.1:0". Empty means the server does not listen. Start sets it
+	// to the address bound ("127.0.0.1:0" becomes "127.0.0.1:41234").
 	ListenAddr string
 
 	// Protocols are the sub-protocols the server runs with peers. A peer
@@ -76,9 +81,11 @@ type Server struct {
 	// means none. AddTrustedPeer adds more.
 	TrustedNodes []*enode.Node
 
-	// NetRestrict, if not empty, limits inbound and outbound connections to
-	// these networks.
-	NetRestrict []netip.Prefix
+	// NetRestrict, if not nil, limits inbound and outbound connections,
+	// and discovery, to these networks. Nil means no restriction. Build it
+	// with netutil.ParseNetlist("10.0.0.0/8, 192.168.0.0/16") or as a
+	// literal: &netutil.Netlist{netip.MustParsePrefix("10.0.0.0/8")}.
+	NetRestrict *netutil.Netlist
 
 	// NoDial stops the server from dialing any node, static ones included.
 	NoDial bool
@@ -129,7 +136,8 @@ type NodeDialer interface {
 	Dial(ctx context.Context, node *enode.Node) (net.Conn, error)
 }
 
-// TCPDialer dials nodes over TCP with a net.Dialer.
+// TCPDialer dials nodes over TCP with a net.Dialer. The zero value, with
+// no Dialer, dials with a zero net.Dialer (the context bounds the time).
 type TCPDialer struct{ *net.Dialer }
 
 // Dial connects to the node's IP and TCP port.
@@ -138,7 +146,11 @@ func (d TCPDialer) Dial(ctx context.Context, node *enode.Node) (net.Conn, error)
 	if !ok {
 		return nil, fmt.Errorf("p2p: node %s has no TCP endpoint", node.ID().TerminalString())
 	}
-	return d.DialContext(ctx, "tcp", ep.String())
+	nd := d.Dialer
+	if nd == nil {
+		nd = new(net.Dialer)
+	}
+	return nd.DialContext(ctx, "tcp", ep.String())
 }
 
 // Errors of Start.
@@ -172,6 +184,10 @@ func (srv *Server) Start() error {
 		return err
 	}
 	srv.run = r
+	if r.listener != nil {
+		// As go-ethereum does: ":0" becomes the port the system chose.
+		srv.ListenAddr = r.listener.Addr().String()
+	}
 	r.start()
 	return nil
 }
@@ -195,9 +211,13 @@ func (srv *Server) check() error {
 	return nil
 }
 
-// Stop disconnects every peer, stops listening and dialing, and returns
-// once all of the server's goroutines have ended. Stopping a stopped
-// server does nothing.
+// Stop disconnects every peer, stops listening and dialing, cancels the
+// handshakes under way, and returns once all of the server's goroutines
+// have ended. A peer that does not read gets about half a second to take
+// what was sent to it and the Disconnect, so Stop returns within about a
+// second whatever the peers do. It returns the errors of closing the
+// listener, discovery and the node database. Stopping a stopped server
+// does nothing.
 func (srv *Server) Stop() error {
 	srv.mu.Lock()
 	r := srv.run
@@ -206,8 +226,7 @@ func (srv *Server) Stop() error {
 	if r == nil {
 		return nil
 	}
-	r.stop()
-	return nil
+	return r.stop()
 }
 
 // running returns the state of the running server, or nil.
@@ -223,6 +242,47 @@ func (srv *Server) Self() *enode.Node {
 		return r.local.Node()
 	}
 	return nil
+}
+
+// LocalNode returns the local node, whose record the server keeps, or nil
+// when the server is not running. Protocols may set entries on it.
+func (srv *Server) LocalNode() *enode.LocalNode {
+	if r := srv.running(); r != nil {
+		return r.local
+	}
+	return nil
+}
+
+// DiscoveryV4 returns the discovery v4 instance, or nil when discovery is
+// off or the server is not running.
+func (srv *Server) DiscoveryV4() *discover.UDPv4 {
+	if r := srv.running(); r != nil {
+		return r.disc
+	}
+	return nil
+}
+
+// SetupConn hands the server a connection made outside it: it runs the
+// RLPx and Hello handshakes on fd and adds the peer if the server's limits
+// admit it. dialDest is the node that was dialed, or nil for a connection
+// that the remote side opened (then InboundConn is implied). flags may add
+// TrustedConn, StaticDialedConn or DynDialedConn, with their meaning for
+// the limits. It returns nil once the peer runs, and otherwise why the
+// connection was refused, with fd closed.
+func (srv *Server) SetupConn(fd net.Conn, flags ConnFlag, dialDest *enode.Node) error {
+	r := srv.running()
+	if r == nil || !r.enter() {
+		fd.Close()
+		return ErrServerStopped
+	}
+	defer r.leave()
+	if dialDest == nil {
+		flags |= InboundConn
+	} else {
+		flags &^= InboundConn
+	}
+	_, err := r.setupConn(fd, flags, dialDest, nil)
+	return err
 }
 
 // DiscoveryNodes returns the nodes in the discovery table, or nil when
@@ -284,11 +344,18 @@ func (srv *Server) RemoveTrustedPeer(node *enode.Node) {
 	}
 }
 
-// maxInbound returns the most inbound peers allowed.
-func (srv *Server) maxInbound() int { return srv.MaxPeers - srv.maxDialed() }
+// MaxInboundConns returns the most inbound peers the server admits: the
+// MaxPeers slots that are not kept for dialing (all of them with NoDial).
+// Trusted peers do not count.
+func (srv *Server) MaxInboundConns() int { return srv.MaxPeers - srv.MaxDialedConns() }
 
-// maxDialed returns the most peers we dial ourselves (static ones aside).
-func (srv *Server) maxDialed() int {
+// MaxDialedConns returns the most peers the server dials from discovery
+// and the protocols' DialCandidates: MaxPeers/DialRatio, or none with
+// NoDial. Static peers do not count.
+func (srv *Server) MaxDialedConns() int {
+	if srv.NoDial {
+		return 0
+	}
 	ratio := srv.DialRatio
 	if ratio == 0 {
 		ratio = DefaultDialRatio
@@ -325,15 +392,4 @@ func (srv *Server) maxPending() int {
 }
 
 // allowed reports whether NetRestrict admits ip.
-func (srv *Server) allowed(ip netip.Addr) bool {
-	if len(srv.NetRestrict) == 0 {
-		return true
-	}
-	ip = ip.Unmap()
-	for _, p := range srv.NetRestrict {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
+func (srv *Server) allowed(ip netip.Addr) bool { return srv.NetRestrict.Permits(ip) }

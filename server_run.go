@@ -37,6 +37,9 @@ type serverRun struct {
 
 	pendingSlots chan struct{} // inbound connections in the handshake
 
+	listenerOnce sync.Once
+	listenerErr  error
+
 	mu       sync.Mutex // guards the fields below
 	peers    map[enode.ID]*Peer
 	inbound  int // inbound peers
@@ -133,13 +136,9 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	if err != nil {
 		return fmt.Errorf("p2p: cannot listen for discovery on UDP port %d of %q: %w", tcp, host, err)
 	}
-	var restrict *netutil.Netlist
-	if len(srv.NetRestrict) > 0 {
-		restrict = (*netutil.Netlist)(&srv.NetRestrict)
-	}
 	disc, err := discover.ListenV4(conn.(*net.UDPConn), ln, discover.Config{
 		PrivateKey:  srv.PrivateKey,
-		NetRestrict: restrict,
+		NetRestrict: srv.NetRestrict,
 		Bootnodes:   srv.BootstrapNodes,
 		DB:          r.db,
 		Log:         srv.logger(),
@@ -153,17 +152,33 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 }
 
 // closeResources closes what newServerRun opened, on a failed start and
-// at the end of stop.
-func (r *serverRun) closeResources() {
-	if r.listener != nil {
-		r.listener.Close()
+// at the end of stop, and returns the errors of closing.
+func (r *serverRun) closeResources() error {
+	var errs []error
+	if err := r.closeListener(); err != nil {
+		errs = append(errs, fmt.Errorf("p2p: closing the listener: %w", err))
 	}
 	if r.disc != nil {
-		r.disc.Close()
+		if err := r.disc.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("p2p: closing discovery: %w", err))
+		}
 	}
 	if r.db != nil {
-		r.db.Close()
+		if err := r.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("p2p: closing the node database: %w", err))
+		}
 	}
+	return errors.Join(errs...)
+}
+
+// closeListener closes the listener once; stop closes it early, to stop
+// accepting, and closeResources again.
+func (r *serverRun) closeListener() error {
+	if r.listener == nil {
+		return nil
+	}
+	r.listenerOnce.Do(func() { r.listenerErr = r.listener.Close() })
+	return r.listenerErr
 }
 
 func (r *serverRun) start() {
@@ -204,7 +219,7 @@ func (r *serverRun) start() {
 			sources++
 		}
 	}
-	if sources > 0 && r.srv.maxDialed() > 0 {
+	if sources > 0 && r.srv.MaxDialedConns() > 0 {
 		r.wg.Add(1)
 		go r.dialer.readCandidates(r.mix)
 	}
@@ -214,7 +229,11 @@ func (r *serverRun) start() {
 // before it takes one from another.
 const fairMixTimeout = time.Second
 
-func (r *serverRun) stop() {
+// stop ends the run: it stops accepting and dialing, cancels the
+// handshakes under way, disconnects every peer, waits for every goroutine
+// of the run and closes what the run opened. It returns the errors of
+// closing.
+func (r *serverRun) stop() error {
 	r.mu.Lock()
 	r.stopped = true
 	peers := make([]*Peer, 0, len(r.peers))
@@ -223,9 +242,7 @@ func (r *serverRun) stop() {
 	}
 	r.mu.Unlock()
 	r.cancel()
-	if r.listener != nil {
-		r.listener.Close()
-	}
+	r.closeListener()
 	if r.mix != nil {
 		r.mix.Close() // also closes the protocols' DialCandidates
 	}
@@ -233,8 +250,22 @@ func (r *serverRun) stop() {
 		p.Disconnect(DiscQuitting)
 	}
 	r.wg.Wait()
-	r.closeResources()
+	return r.closeResources()
 }
+
+// enter counts a goroutine that is not the run's own (SetupConn's caller)
+// into the run, unless the run is stopping. Call leave when it is done.
+func (r *serverRun) enter() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return false
+	}
+	r.wg.Add(1)
+	return true
+}
+
+func (r *serverRun) leave() { r.wg.Done() }
 
 // acceptLoop accepts inbound connections and starts their handshakes.
 func (r *serverRun) acceptLoop() {
@@ -244,8 +275,13 @@ func (r *serverRun) acceptLoop() {
 		// Wait for a handshake slot before accepting more.
 		select {
 		case r.pendingSlots <- struct{}{}:
-		case <-r.ctx.Done():
-			return
+		default:
+			r.srv.stats.acceptWaits.Add(1)
+			select {
+			case r.pendingSlots <- struct{}{}:
+			case <-r.ctx.Done():
+				return
+			}
 		}
 		fd, err := r.listener.Accept()
 		if err != nil {
@@ -271,7 +307,8 @@ func (r *serverRun) acceptLoop() {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.setupConn(fd, inboundConn, nil, r.pendingSlots)
+			r.setupConn(fd, InboundConn, nil, nil)
+			<-r.pendingSlots
 		}()
 	}
 }
@@ -288,7 +325,7 @@ func (r *serverRun) checkInbound(addr net.Addr) string {
 		return rejectNetRestrict
 	}
 	wait := r.srv.throttleTime()
-	if wait < 0 || (!r.srv.ThrottleLAN && isLAN(ip)) {
+	if wait < 0 || (!r.srv.ThrottleLAN && netutil.AddrIsLAN(ip)) {
 		return ""
 	}
 	now := time.Now()
@@ -308,27 +345,23 @@ func (r *serverRun) checkInbound(addr net.Addr) string {
 	return ""
 }
 
-func isLAN(ip netip.Addr) bool {
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
-}
-
 // setupConn runs the handshakes on a new connection and, if the peer is
-// admitted, starts its read loop in a new goroutine and returns nil. dest
-// is the dialed node (nil for inbound connections); slot, if not nil, is
-// released once the handshakes are over.
+// admitted, starts it. dest is the dialed node (nil for inbound
+// connections) and static its entry when it is a static node, whose
+// removal in the meantime refuses the peer. It returns "" and nil when the
+// connection became a peer, and otherwise the reason it was refused (which
+// it counts in Stats.Rejected) and the error.
 //
-// The read loop gets a goroutine of its own, rather than this one, so that
-// an idle peer does not keep the stack that the elliptic curve work of the
-// handshake grew.
-func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slot chan struct{}) error {
-	release := func() {
-		if slot != nil {
-			<-slot
-			slot = nil
-		}
-	}
-	defer release()
+// The peer's read loop gets a goroutine of its own, rather than this one,
+// so that an idle peer does not keep the stack that the elliptic curve
+// work of the handshake grew.
+func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, static *staticNode) (reason string, err error) {
 	srv, log := r.srv, r.srv.logger()
+	defer func() {
+		if reason != "" {
+			srv.stats.reject(reason)
+		}
+	}()
 
 	var destKey *ecdsa.PublicKey
 	if dest != nil {
@@ -339,30 +372,43 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	remoteKey, err := conn.HandshakeContext(ctx, srv.PrivateKey)
 	cancel() // the context and its timer must not live as long as the peer
 	if err != nil {
-		srv.stats.reject(rejectHandshakeFailed)
+		if r.ctx.Err() != nil {
+			return DiscQuitting.String(), DiscQuitting
+		}
 		log.Debug("RLPx handshake failed", "addr", fd.RemoteAddr(), "err", err)
-		return err
+		return rejectHandshakeFailed, err
 	}
 	id := enode.PubkeyToIDV4(remoteKey)
 
 	// Refuse early what we would refuse after Hello anyway.
-	if reason := r.admit(id, flags); reason != nil {
-		return r.refuse(conn, reason)
+	if err := r.admit(id, flags, static); err != nil {
+		return r.refuse(conn, err)
 	}
 
-	conn.SetDeadline(time.Now().Add(handshakeTimeout))
-	hello, err := exchangeHello(conn, r.hello, remoteKey)
+	hello, err := r.exchangeHello(conn, remoteKey)
 	if err != nil {
-		srv.stats.reject(rejectHelloFailed)
-		log.Debug("Hello exchange failed", "id", id.TerminalString(), "addr", fd.RemoteAddr(), "err", err)
-		var rd *remoteDisc
-		if errors.As(err, &rd) {
+		var rd *RemoteDisconnectError
+		switch {
+		case r.ctx.Err() != nil:
 			conn.Close()
-			return err
+			return DiscQuitting.String(), DiscQuitting
+		case errors.As(err, &rd):
+			conn.Close()
+			log.Debug("Peer refused us in Hello", "id", id.TerminalString(), "addr", fd.RemoteAddr(), "reason", rd.Reason)
+			if rd.Reason == DiscAlreadyConnected {
+				// Both sides dialed each other at once; say so the same
+				// way whichever side noticed.
+				return DiscAlreadyConnected.String(), err
+			}
+			return "remote: " + rd.Reason.String(), err
 		}
-		return r.refuse(conn, discReasonFor(err))
+		log.Debug("Hello exchange failed", "id", id.TerminalString(), "addr", fd.RemoteAddr(), "err", err)
+		if !errors.Is(err, DiscNetworkError) {
+			r.sendDisconnect(conn, discReasonFor(err))
+		}
+		conn.Close()
+		return rejectHelloFailed, err
 	}
-	conn.SetDeadline(time.Time{})
 	if hello.Version >= snappyProtocolVersion {
 		conn.SetSnappy(true)
 	}
@@ -372,10 +418,9 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	}
 
 	p := newPeer(srv, conn, id, dest, hello, protos, flags)
-	if err := r.addPeer(p); err != nil {
+	if err := r.addPeer(p, static); err != nil {
 		return r.refuse(conn, err)
 	}
-	release()
 
 	srv.stats.peersAdded.Add(1)
 	p.logger().Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
@@ -383,7 +428,30 @@ func (r *serverRun) setupConn(fd net.Conn, flags connFlag, dest *enode.Node, slo
 	r.wg.Add(1)
 	p.onEnd = func(err error, remoteRequested bool) { r.peerEnded(p, err, remoteRequested) }
 	p.start()
-	return nil
+	return "", nil
+}
+
+// exchangeHello runs the Hello exchange within handshakeTimeout; Stop
+// cancels it at once. Network failures come back wrapped in
+// DiscNetworkError, a timeout as DiscReadTimeout.
+func (r *serverRun) exchangeHello(conn *rlpx.Conn, remoteKey *ecdsa.PublicKey) (*helloMsg, error) {
+	conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	stop := context.AfterFunc(r.ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	hello, err := exchangeHello(conn, r.hello, remoteKey, &r.srv.stats.base)
+	if !stop() {
+		return nil, DiscQuitting
+	}
+	if err != nil {
+		var rd *RemoteDisconnectError
+		var reason DiscReason
+		var perr *protoError
+		if !errors.As(err, &rd) && !errors.As(err, &reason) && !errors.As(err, &perr) {
+			err = readError(err)
+		}
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{})
+	return hello, nil
 }
 
 // peerEnded removes a peer whose connection ended.
@@ -393,73 +461,86 @@ func (r *serverRun) peerEnded(p *Peer, err error, remoteRequested bool) {
 
 	r.mu.Lock()
 	delete(r.peers, id)
-	if flags&inboundConn != 0 {
+	if flags&InboundConn != 0 {
 		r.inbound--
 	}
-	if flags&dynDialedConn != 0 {
+	if flags&DynDialedConn != 0 {
 		r.dynamic--
 	}
 	r.mu.Unlock()
 	srv.stats.drop(err)
 	p.logger().Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
-	srv.feed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: id, Error: err.Error(), LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
+	srv.feed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: id, Error: err.Error(), Err: err, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.dialer.peerRemoved(id)
 }
 
 // admit checks whether a peer may be added. It runs twice: right after the
-// RLPx handshake, to refuse early, and right before adding the peer.
-func (r *serverRun) admit(id enode.ID, flags connFlag) error {
+// RLPx handshake, to refuse early, and when the peer is added.
+func (r *serverRun) admit(id enode.ID, flags ConnFlag, static *staticNode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.admitLocked(id, flags)
+	return r.admitLocked(id, flags, static)
 }
 
-func (r *serverRun) admitLocked(id enode.ID, flags connFlag) error {
+func (r *serverRun) admitLocked(id enode.ID, flags ConnFlag, static *staticNode) error {
 	srv := r.srv
-	trusted := r.trusted[id] || flags&trustedConn != 0
+	trusted := r.trusted[id] || flags&TrustedConn != 0
 	switch {
 	case r.stopped:
 		return DiscQuitting
+	case static != nil && static.removed.Load():
+		// RemovePeer ran while we dialed. It marks the node removed
+		// before it looks for the peer under r.mu, so either it finds
+		// this peer or this check sees the mark.
+		return DiscRequested
 	case id == r.local.ID():
 		return DiscSelf
 	case r.peers[id] != nil:
 		return DiscAlreadyConnected
 	case trusted:
 		return nil
-	case flags&staticDialedConn == 0 && len(r.peers) >= srv.MaxPeers:
+	case flags&StaticDialedConn == 0 && len(r.peers) >= srv.MaxPeers:
 		return DiscTooManyPeers
-	case flags&inboundConn != 0 && r.inbound >= srv.maxInbound():
+	case flags&InboundConn != 0 && r.inbound >= srv.MaxInboundConns():
 		return DiscTooManyPeers
 	}
 	return nil
 }
 
 // addPeer admits and adds p, or returns the DiscReason for refusing it.
-func (r *serverRun) addPeer(p *Peer) error {
+func (r *serverRun) addPeer(p *Peer, static *staticNode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.admitLocked(p.ID(), p.flags); err != nil {
+	if err := r.admitLocked(p.ID(), p.flags, static); err != nil {
 		return err
 	}
-	p.trusted.Store(r.trusted[p.ID()])
+	p.trusted.Store(r.trusted[p.ID()] || p.flags&TrustedConn != 0)
 	r.peers[p.ID()] = p
-	if p.flags&inboundConn != 0 {
+	if p.flags&InboundConn != 0 {
 		r.inbound++
 	}
-	if p.flags&dynDialedConn != 0 {
+	if p.flags&DynDialedConn != 0 {
 		r.dynamic++
 	}
 	return nil
 }
 
 // refuse tells the peer why it is not admitted and closes the connection.
-func (r *serverRun) refuse(conn *rlpx.Conn, err error) error {
+// It returns the reason as setupConn does.
+func (r *serverRun) refuse(conn *rlpx.Conn, err error) (string, error) {
 	reason := discReasonFor(err)
-	r.srv.stats.reject(reason.String())
-	conn.SetWriteDeadline(time.Now().Add(discWriteTimeout))
-	conn.Write(discMsg, encodeDisconnect(reason))
+	r.sendDisconnect(conn, reason)
 	conn.Close()
-	return reason
+	return reason.String(), reason
+}
+
+// sendDisconnect sends a Disconnect on a connection that is not a peer's.
+func (r *serverRun) sendDisconnect(conn *rlpx.Conn, reason DiscReason) {
+	conn.SetWriteDeadline(time.Now().Add(discWriteTimeout))
+	payload := encodeDisconnect(reason)
+	if n, err := conn.Write(discMsg, payload); err == nil {
+		r.srv.stats.base.sent(n)
+	}
 }
 
 func (r *serverRun) peer(id enode.ID) *Peer {

@@ -16,6 +16,7 @@ import (
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/rlp"
 	"github.com/seednet/p2p/rlpx"
 )
@@ -248,15 +249,15 @@ func TestServerLimits(t *testing.T) {
 		// Connect again by hand, as b.
 		c := rawConnect(t, a, b.PrivateKey)
 		defer c.Close()
-		if _, err := exchangeHello(c, mustHello(t, b.PrivateKey, "echo"), a.PrivateKey.Public().(*ecdsa.PublicKey)); !isRemoteDisc(err, DiscAlreadyConnected) {
+		if _, err := exchangeHello(c, mustHello(t, b.PrivateKey, "echo"), a.PrivateKey.Public().(*ecdsa.PublicKey), new(trafficCounters)); !isRemoteDisc(err, DiscAlreadyConnected) {
 			t.Fatalf("got %v, want already connected", err)
 		}
 	})
 }
 
 func isRemoteDisc(err error, reason DiscReason) bool {
-	var rd *remoteDisc
-	return errors.As(err, &rd) && rd.reason == reason
+	var rd *RemoteDisconnectError
+	return errors.As(err, &rd) && rd.Reason == reason
 }
 
 func waitRejected(t testing.TB, srv *Server, reason string) {
@@ -302,7 +303,7 @@ func mustHello(t testing.TB, key *ecdsa.PrivateKey, protos ...string) []byte {
 func hostile(t testing.TB, srv *Server, key *ecdsa.PrivateKey) *rlpx.Conn {
 	t.Helper()
 	c := rawConnect(t, srv, key)
-	if _, err := exchangeHello(c, mustHello(t, key, "echo"), srv.Self().Pubkey()); err != nil {
+	if _, err := exchangeHello(c, mustHello(t, key, "echo"), srv.Self().Pubkey(), new(trafficCounters)); err != nil {
 		t.Fatal(err)
 	}
 	c.SetSnappy(true)
@@ -562,7 +563,7 @@ func waitAccepted(t testing.TB, srv *Server, n uint64) {
 // TestNetRestrict: inbound connections from outside NetRestrict are
 // refused, and nodes outside it are not dialed.
 func TestNetRestrict(t *testing.T) {
-	only := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	only := &netutil.Netlist{netip.MustParsePrefix("10.0.0.0/8")}
 	t.Run("inbound", func(t *testing.T) {
 		hub := startServer(t, &Server{NetRestrict: only, Protocols: []Protocol{echoProtocol(nil)}})
 		other := startServer(t, &Server{Protocols: []Protocol{echoProtocol(nil)}})

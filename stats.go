@@ -2,86 +2,169 @@ package p2p
 
 import (
 	"errors"
+	"maps"
 	"sync"
 	"sync/atomic"
 )
 
 // Stats counts what the server did since it was created: connections
-// admitted and refused, and why. It answers "why do I have no peers?".
+// admitted and refused, dials and how they ended, peers dropped, traffic.
+// It answers "why do I have no peers?". Every connection the server
+// refuses is counted once, under one reason.
 type Stats struct {
 	InboundAccepted uint64 `json:"inboundAccepted"` // TCP connections accepted
-	DialAttempts    uint64 `json:"dialAttempts"`    // dials started
-	DialFailures    uint64 `json:"dialFailures"`    // dials that did not connect
-	PeersAdded      uint64 `json:"peersAdded"`      // connections that became peers
-	PeersDropped    uint64 `json:"peersDropped"`    // peers that went away
-	MsgsSent        uint64 `json:"msgsSent"`
-	MsgsReceived    uint64 `json:"msgsReceived"`
-	BytesSent       uint64 `json:"bytesSent"`     // protocol payload bytes
-	BytesReceived   uint64 `json:"bytesReceived"` // protocol payload bytes, as on the wire
+	// AcceptWaits counts the times the listener stopped accepting because
+	// MaxPendingPeers inbound handshakes were under way; connections wait
+	// in the kernel's backlog meanwhile.
+	AcceptWaits  uint64 `json:"acceptWaits"`
+	DialAttempts uint64 `json:"dialAttempts"` // dials started
+	DialFailures uint64 `json:"dialFailures"` // dials that did not connect (DialOutcomes["dial failed"])
+	PeersAdded   uint64 `json:"peersAdded"`   // connections that became peers
+	PeersDropped uint64 `json:"peersDropped"` // peers that went away
+	// Traffic totals over every protocol, the base protocol ("p2p": Hello,
+	// Disconnect, Ping, Pong) included. Bytes are payload bytes as on the
+	// wire (after snappy compression), without RLPx framing.
+	MsgsSent      uint64 `json:"msgsSent"`
+	MsgsReceived  uint64 `json:"msgsReceived"`
+	BytesSent     uint64 `json:"bytesSent"`
+	BytesReceived uint64 `json:"bytesReceived"`
+	// EventsDropped counts peer events not delivered to a subscriber
+	// whose backlog was full (see SubscribeEvents).
+	EventsDropped uint64 `json:"eventsDropped"`
 
-	// Rejected counts connections refused or dropped before they became
-	// peers, by reason: "throttled", "netrestrict", "too many pending",
-	// "handshake failed", "hello failed", and the disconnect reasons
-	// ("too many peers", "already connected", "connected to self",
-	// "useless peer", ...).
+	// Rejected counts connections, inbound and dialed, refused or failed
+	// before they became peers, by reason: "throttled", "netrestrict",
+	// "handshake failed" (RLPx), "hello failed" (a bad or missing Hello),
+	// "client quitting" (the server stopped meanwhile), our disconnect
+	// reasons ("too many peers", "already connected", "connected to self",
+	// "useless peer", "disconnect requested" for a static node removed
+	// while it was dialed, ...), and "remote: " and the reason when the
+	// other side refused us during the handshake. A refusal for "already
+	// connected" is counted as such whichever side found it: both nodes
+	// dialed each other at once.
 	Rejected map[string]uint64 `json:"rejected"`
-	// Dropped counts peers that went away, by the reason of the disconnect.
+	// DialOutcomes counts how each dial ended: "peer" when it became one,
+	// "dial failed" when it did not connect, otherwise the Rejected reason.
+	// They add up to DialAttempts less the dials under way.
+	DialOutcomes map[string]uint64 `json:"dialOutcomes"`
+	// Dropped counts peers that went away, by the reason of the disconnect;
+	// "remote: " and the reason when the peer disconnected us.
 	Dropped map[string]uint64 `json:"dropped"`
+	// Traffic counts messages and bytes per protocol name; "p2p" is the
+	// base protocol.
+	Traffic map[string]Traffic `json:"traffic"`
 }
+
+// Traffic counts the messages of one protocol.
+type Traffic struct {
+	MsgsSent      uint64 `json:"msgsSent"`
+	MsgsReceived  uint64 `json:"msgsReceived"`
+	BytesSent     uint64 `json:"bytesSent"`     // payload bytes as on the wire
+	BytesReceived uint64 `json:"bytesReceived"` // payload bytes as on the wire
+}
+
+// baseProtocolName is the name the base protocol's traffic is counted under.
+const baseProtocolName = "p2p"
 
 // Reasons for refusing a connection that are not disconnect reasons.
 const (
 	rejectThrottled       = "throttled"
 	rejectNetRestrict     = "netrestrict"
-	rejectTooManyPending  = "too many pending"
 	rejectHandshakeFailed = "handshake failed"
 	rejectHelloFailed     = "hello failed"
+	outcomePeer           = "peer"
+	outcomeDialFailed     = "dial failed"
 )
 
 type serverStats struct {
-	inboundAccepted, dialAttempts, dialFailures atomic.Uint64
-	peersAdded, peersDropped                    atomic.Uint64
-	msgsSent, msgsReceived                      atomic.Uint64
-	bytesSent, bytesReceived                    atomic.Uint64
+	inboundAccepted, acceptWaits            atomic.Uint64
+	dialAttempts, dialFailures              atomic.Uint64
+	peersAdded, peersDropped, eventsDropped atomic.Uint64
+	base                                    trafficCounters // the base protocol
+	mu                                      sync.Mutex      // guards the maps below
+	rejected, dialOutcomes, dropped         map[string]uint64
+	traffic                                 map[string]*trafficCounters // by protocol name
+}
 
-	mu       sync.Mutex
-	rejected map[string]uint64
-	dropped  map[string]uint64
+// trafficCounters count one protocol's messages. A peer's protoRW points at
+// its protocol's counters, so counting a message takes two atomic adds.
+type trafficCounters struct {
+	msgsSent, msgsRecv, bytesSent, bytesRecv atomic.Uint64
+}
+
+func (c *trafficCounters) sent(wireSize uint32) {
+	c.msgsSent.Add(1)
+	c.bytesSent.Add(uint64(wireSize))
+}
+
+func (c *trafficCounters) received(wireSize int) {
+	c.msgsRecv.Add(1)
+	c.bytesRecv.Add(uint64(wireSize))
+}
+
+func (c *trafficCounters) load() Traffic {
+	return Traffic{c.msgsSent.Load(), c.msgsRecv.Load(), c.bytesSent.Load(), c.bytesRecv.Load()}
+}
+
+// trafficFor returns the counters of the named protocol.
+func (s *serverStats) trafficFor(name string) *trafficCounters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.traffic == nil {
+		s.traffic = make(map[string]*trafficCounters)
+	}
+	c := s.traffic[name]
+	if c == nil {
+		c = new(trafficCounters)
+		s.traffic[name] = c
+	}
+	return c
+}
+
+func countIn(m *map[string]uint64, key string) {
+	if *m == nil {
+		*m = make(map[string]uint64)
+	}
+	(*m)[key]++
 }
 
 func (s *serverStats) reject(reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.rejected == nil {
-		s.rejected = make(map[string]uint64)
+	countIn(&s.rejected, reason)
+}
+
+// dialed records how a dial ended: reason is what setupConn refused it
+// for, or "" when it became a peer.
+func (s *serverStats) dialed(reason string) {
+	if reason == "" {
+		reason = outcomePeer
 	}
-	s.rejected[reason]++
+	if reason == outcomeDialFailed {
+		s.dialFailures.Add(1)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	countIn(&s.dialOutcomes, reason)
+}
+
+// dropReason is the key a peer that ended with err is counted under.
+func dropReason(err error) string {
+	var rd *RemoteDisconnectError
+	switch {
+	case errors.As(err, &rd):
+		return "remote: " + rd.Reason.String()
+	case err != nil:
+		return discReasonFor(err).String()
+	}
+	return "unknown"
 }
 
 func (s *serverStats) drop(err error) {
-	reason := "unknown"
-	var rd *remoteDisc
-	switch {
-	case errors.As(err, &rd):
-		reason = "remote: " + rd.reason.String()
-	case err != nil:
-		reason = discReasonFor(err).String()
-	}
 	s.peersDropped.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.dropped == nil {
-		s.dropped = make(map[string]uint64)
-	}
-	s.dropped[reason]++
-}
-
-func copyCounts(m map[string]uint64) map[string]uint64 {
-	c := make(map[string]uint64, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
+	countIn(&s.dropped, dropReason(err))
 }
 
 // Stats returns the server's counters.
@@ -89,28 +172,39 @@ func (srv *Server) Stats() Stats {
 	s := &srv.stats
 	st := Stats{
 		InboundAccepted: s.inboundAccepted.Load(),
+		AcceptWaits:     s.acceptWaits.Load(),
 		DialAttempts:    s.dialAttempts.Load(),
 		DialFailures:    s.dialFailures.Load(),
 		PeersAdded:      s.peersAdded.Load(),
 		PeersDropped:    s.peersDropped.Load(),
-		MsgsSent:        s.msgsSent.Load(),
-		MsgsReceived:    s.msgsReceived.Load(),
-		BytesSent:       s.bytesSent.Load(),
-		BytesReceived:   s.bytesReceived.Load(),
+		EventsDropped:   s.eventsDropped.Load(),
+		Traffic:         map[string]Traffic{baseProtocolName: s.base.load()},
 	}
 	s.mu.Lock()
-	st.Rejected = copyCounts(s.rejected)
-	st.Dropped = copyCounts(s.dropped)
+	st.Rejected = maps.Clone(s.rejected)
+	st.DialOutcomes = maps.Clone(s.dialOutcomes)
+	st.Dropped = maps.Clone(s.dropped)
+	for name, c := range s.traffic {
+		t := c.load()
+		if prev, ok := st.Traffic[name]; ok { // a protocol named like the base one
+			t.MsgsSent += prev.MsgsSent
+			t.MsgsReceived += prev.MsgsReceived
+			t.BytesSent += prev.BytesSent
+			t.BytesReceived += prev.BytesReceived
+		}
+		st.Traffic[name] = t
+	}
 	s.mu.Unlock()
+	for _, m := range []*map[string]uint64{&st.Rejected, &st.DialOutcomes, &st.Dropped} {
+		if *m == nil {
+			*m = map[string]uint64{}
+		}
+	}
+	for _, t := range st.Traffic {
+		st.MsgsSent += t.MsgsSent
+		st.MsgsReceived += t.MsgsReceived
+		st.BytesSent += t.BytesSent
+		st.BytesReceived += t.BytesReceived
+	}
 	return st
-}
-
-func (srv *Server) countSent(n int) {
-	srv.stats.msgsSent.Add(1)
-	srv.stats.bytesSent.Add(uint64(n))
-}
-
-func (srv *Server) countRecv(n int) {
-	srv.stats.msgsReceived.Add(1)
-	srv.stats.bytesReceived.Add(uint64(n))
 }

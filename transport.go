@@ -3,6 +3,7 @@ package p2p
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seednet/p2p/rlpx"
@@ -36,6 +37,12 @@ type transport struct {
 	lastWrite  time.Time      // when the last batch began
 	onWriteErr func(error)
 
+	// stopBy, once set (Unix nanoseconds), is the latest write deadline:
+	// the peer is stopping, and a writer blocked on a peer that does not
+	// read must give up by then. Set without the lock, which such a
+	// writer holds.
+	stopBy atomic.Int64
+
 	// Read side, used only by the read loop.
 	rdeadline time.Time
 }
@@ -47,8 +54,9 @@ func (t *transport) unlock() { <-t.wlock }
 // setting it on every message would cost more than the messages.
 const deadlineSlack = time.Second
 
-// write queues one message and makes sure a flush follows.
-func (t *transport) write(code uint64, payload []byte) error {
+// writeCounted queues one message, counts it in traffic, and makes sure a
+// flush follows.
+func (t *transport) writeCounted(code uint64, payload []byte, traffic *trafficCounters) error {
 	t.lock()
 	defer t.unlock()
 	if t.werr != nil {
@@ -56,9 +64,11 @@ func (t *transport) write(code uint64, payload []byte) error {
 	}
 	if t.flushing {
 		// A flush is on its way and will take this message along.
-		if _, err := t.conn.WriteBuffered(code, payload); err != nil {
+		n, err := t.conn.WriteBuffered(code, payload)
+		if err != nil {
 			return t.failLocked(err)
 		}
+		traffic.sent(n)
 		return nil
 	}
 	// The first write of a batch: the deadline may be stale. Later writes
@@ -67,9 +77,11 @@ func (t *transport) write(code uint64, payload []byte) error {
 	t.refreshWriteDeadlineLocked(now)
 	quiet := now.Sub(t.lastWrite) >= inlineFlushQuiet
 	t.lastWrite = now
-	if _, err := t.conn.WriteBuffered(code, payload); err != nil {
+	n, err := t.conn.WriteBuffered(code, payload)
+	if err != nil {
 		return t.failLocked(err)
 	}
+	traffic.sent(n)
 	if quiet {
 		// A message after a quiet spell, a request or a reply most
 		// likely: send it now rather than hand it to a goroutine, which
@@ -127,25 +139,47 @@ func (t *transport) flush() {
 
 // writeNow sends one message and flushes before returning, with the given
 // timeout. It is for the Disconnect message.
-func (t *transport) writeNow(code uint64, payload []byte, timeout time.Duration) error {
+// It returns the payload's size on the wire.
+func (t *transport) writeNow(code uint64, payload []byte, timeout time.Duration) (uint32, error) {
 	t.lock()
 	defer t.unlock()
 	if t.werr != nil {
-		return t.werr
+		return 0, t.werr
 	}
-	t.wdeadline = time.Now().Add(timeout)
-	t.conn.SetWriteDeadline(t.wdeadline)
-	if _, err := t.conn.Write(code, payload); err != nil {
-		return t.failLocked(err)
+	t.setWriteDeadlineLocked(time.Now().Add(timeout))
+	n, err := t.conn.Write(code, payload)
+	if err != nil {
+		return 0, t.failLocked(err)
 	}
-	return nil
+	return n, nil
 }
 
 func (t *transport) refreshWriteDeadlineLocked(now time.Time) {
 	if now.Add(frameWriteTimeout).Sub(t.wdeadline) > deadlineSlack {
-		t.wdeadline = now.Add(frameWriteTimeout)
+		t.setWriteDeadlineLocked(now.Add(frameWriteTimeout))
+	}
+}
+
+// setWriteDeadlineLocked sets the write deadline d, or stopBy if that is
+// earlier. stopBy is read again after the deadline was set, so a stop that
+// lands in between is not overwritten.
+func (t *transport) setWriteDeadlineLocked(d time.Time) {
+	if s := t.stopBy.Load(); s != 0 && d.UnixNano() > s {
+		d = time.Unix(0, s)
+	}
+	t.wdeadline = d
+	t.conn.SetWriteDeadline(d)
+	if s := t.stopBy.Load(); s != 0 && d.UnixNano() > s {
+		t.wdeadline = time.Unix(0, s)
 		t.conn.SetWriteDeadline(t.wdeadline)
 	}
+}
+
+// limitWrites makes every write, the one blocked now included, fail after
+// d. It is called once, when the peer stops, from any goroutine.
+func (t *transport) limitWrites(d time.Time) {
+	t.stopBy.Store(d.UnixNano())
+	t.conn.SetWriteDeadline(d)
 }
 
 // failLocked records a write error. It is wrapped in DiscNetworkError: a
