@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,14 +31,120 @@ var (
 	ErrInvalidMsg     = errors.New("p2p: invalid message")
 )
 
-// Decode decodes the RLP payload into val. A payload that does not decode
-// gives an error that wraps ErrInvalidMsg and the rlp error.
+// Decode decodes the RLP payload into val, which must be a pointer.
+//
+// It is symmetric with SendItems: when the payload is a list of exactly
+// one item and val does not point to a list-shaped type (a struct other
+// than big.Int, a slice other than []byte, an array other than a byte
+// array, an interface, or a type with its own DecodeRLP or rlp.RawValue),
+// Decode reads that one item. So a message sent as SendItems(w, code,
+// "bar") decodes into a string as well as into a []string. go-ethereum's
+// Decode refuses it, and so does package rlp, which stays strict; a list
+// of two or more items still fails to decode into a string.
+//
+// A payload that does not decode gives an error that wraps ErrInvalidMsg
+// and says what the payload was and what it was decoded into; a protocol
+// that returns it disconnects the peer with DiscProtocolError.
 func (msg Msg) Decode(val any) error {
 	s := rlp.NewStream(msg.Payload, uint64(msg.Size))
+	kind, size, err := s.Kind()
+	if err == nil && kind == rlp.List && !listShaped(val) {
+		return msg.decodeOneItem(s, size, val)
+	}
 	if err := s.Decode(val); err != nil {
-		return newProtoError(fmt.Errorf("%w: %w", ErrInvalidMsg, err), "code %#x, size %d", msg.Code, msg.Size)
+		return msg.decodeError(err, kind, size, val)
 	}
 	return nil
+}
+
+// decodeOneItem decodes the payload list, if it holds exactly one item,
+// as that item.
+func (msg Msg) decodeOneItem(s *rlp.Stream, size uint64, val any) error {
+	raw, err := s.Raw()
+	if err != nil {
+		return msg.decodeError(err, rlp.List, size, val)
+	}
+	content, _, err := rlp.SplitList(raw)
+	if err != nil {
+		return msg.decodeError(err, rlp.List, size, val)
+	}
+	n, err := rlp.CountValues(content)
+	if err != nil {
+		return msg.decodeError(err, rlp.List, size, val)
+	}
+	if n != 1 {
+		return newProtoError(fmt.Errorf("%w: %s", ErrInvalidMsg, describeMismatch(n, val)), "message code %#x", msg.Code)
+	}
+	if err := rlp.DecodeBytes(content, val); err != nil {
+		return newProtoError(fmt.Errorf("%w: the payload's one item: %w", ErrInvalidMsg, err), "message code %#x, decoding into %T", msg.Code, val)
+	}
+	return nil
+}
+
+// decodeError describes a failed decode: what the payload was, what it
+// was decoded into, and a hint when the shapes differ.
+func (msg Msg) decodeError(err error, kind rlp.Kind, size uint64, val any) error {
+	what := fmt.Sprintf("a string of %d bytes", size)
+	hint := ""
+	switch {
+	case kind == rlp.List:
+		what = fmt.Sprintf("a list of %d bytes", size)
+	case kind == rlp.Byte:
+		what = "a single byte"
+	}
+	if kind != rlp.List && listShaped(val) {
+		hint = " (the sender used Send with a single value; SendItems sends a list)"
+	}
+	return newProtoError(fmt.Errorf("%w: %w", ErrInvalidMsg, err), "message code %#x: payload is %s, decoding into %T%s", msg.Code, what, val, hint)
+}
+
+func describeMismatch(n int, val any) string {
+	return fmt.Sprintf("payload is a list of %d items, cannot decode it into %T "+
+		"(SendItems sends a list of its arguments, Send the value itself; "+
+		"a list of one item decodes into a single value)", n, val)
+}
+
+// listShapedCache remembers listShaped's answer per type.
+var listShapedCache sync.Map // reflect.Type -> bool
+
+var (
+	bigIntType   = reflect.TypeFor[big.Int]()
+	rawValueType = reflect.TypeFor[rlp.RawValue]()
+	decoderType  = reflect.TypeFor[rlp.Decoder]()
+)
+
+// listShaped reports whether val points to a type that decodes from an
+// RLP list (or decodes itself, or takes any value as it is), so that
+// Decode must not unwrap a one-item list for it.
+func listShaped(val any) bool {
+	typ := reflect.TypeOf(val)
+	if typ == nil || typ.Kind() != reflect.Pointer {
+		return true // Decode reports the error
+	}
+	if v, ok := listShapedCache.Load(typ); ok {
+		return v.(bool)
+	}
+	shaped := typeListShaped(typ.Elem())
+	listShapedCache.Store(typ, shaped)
+	return shaped
+}
+
+func typeListShaped(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == rawValueType || t.Implements(decoderType) || reflect.PointerTo(t).Implements(decoderType) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return t != bigIntType
+	case reflect.Slice, reflect.Array:
+		return t.Elem().Kind() != reflect.Uint8
+	case reflect.Interface:
+		return true
+	}
+	return false
 }
 
 // Discard reads and drops whatever is left of the payload.
@@ -84,6 +192,10 @@ func Send(w MsgWriter, code uint64, data any) error {
 // SendItems writes a message whose payload is the RLP list of elems:
 //
 //	SendItems(w, code, "foo", uint(42)) // payload ["foo", 42]
+//
+// A message of one item decodes with Msg.Decode into a value of that
+// item's type as well as into a list: after SendItems(w, code, "bar"), a
+// string and a []string both decode to "bar".
 func SendItems(w MsgWriter, code uint64, elems ...any) error {
 	return Send(w, code, elems)
 }
