@@ -1,12 +1,17 @@
 package p2p
 
 import (
+	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
 )
@@ -176,5 +181,38 @@ func TestCapCmp(t *testing.T) {
 		if got := tc.a.Cmp(tc.b); got != tc.want {
 			t.Errorf("%v.Cmp(%v) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// hostsOnly resolves from /etc/hosts; a name not there is asked of a DNS
+// server on a closed loopback port, so no query leaves the machine.
+var hostsOnly = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, network, "127.0.0.1:1")
+}}
+
+// TestDialHostName: a static node given by an enode URL with a host name
+// is dialed at the name's address, looked up at dial time; a name that
+// does not resolve is counted and retried.
+func TestDialHostName(t *testing.T) {
+	b := startServer(t, &Server{NoDiscovery: true, Protocols: []Protocol{echoProtocol(nil)}})
+	a := startServer(t, &Server{NoDiscovery: true, Resolver: hostsOnly, Protocols: []Protocol{echoProtocol(nil)}})
+	id := hex.EncodeToString(crypto.FromECDSAPub(&b.PrivateKey.PublicKey)[1:])
+	n := enode.MustParseV4(fmt.Sprintf("enode://%s@localhost:%d", id, b.Self().TCP()))
+	if n.Hostname() != "localhost" || !n.Incomplete() {
+		t.Fatalf("parsed %v: host %q, incomplete %v", n, n.Hostname(), n.Incomplete())
+	}
+	a.AddPeer(n)
+	waitPeers(t, a, 1)
+	if p := a.Peers()[0]; p.Node().IPAddr() != netip.MustParseAddr("127.0.0.1") {
+		t.Fatalf("peer's node %v", p.Node())
+	}
+
+	bad := enode.MustParseV4(fmt.Sprintf("enode://%s@no-such-host.invalid:30303", id))
+	c := startServer(t, &Server{NoDiscovery: true, Resolver: hostsOnly, Protocols: []Protocol{echoProtocol(nil)}})
+	c.AddPeer(bad)
+	eventually(t, "two failed lookups", func() bool { return c.Stats().DialOutcomes[outcomeResolveFailed] >= 2 })
+	if st := c.Stats(); st.DialFailures < 2 || c.PeerCount() != 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }

@@ -211,6 +211,19 @@ func (d *dialScheduler) dialDynamic(n *enode.Node) {
 // became a peer, otherwise how the dial ended (see Stats.DialOutcomes).
 func (d *dialScheduler) dialAndSetup(n *enode.Node, flags ConnFlag, static *staticNode) string {
 	srv := d.r.srv
+	if n.Hostname() != "" {
+		// An enode URL with a DNS name: look it up before every dial, so
+		// that each redial of a static node after a failure sees the
+		// name's current addresses.
+		ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)
+		resolved, err := enode.ResolveHostname(ctx, srv.Resolver, n)
+		cancel()
+		if err != nil {
+			srv.logger().Debug("Resolving node host name failed", "id", n.ID().TerminalString(), "host", n.Hostname(), "err", err)
+			return outcomeResolveFailed
+		}
+		n = resolved
+	}
 	if ep, ok := n.TCPEndpoint(); ok && !srv.allowed(ep.Addr()) {
 		srv.stats.reject(rejectNetRestrict)
 		return rejectNetRestrict

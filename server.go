@@ -108,6 +108,11 @@ type Server struct {
 	// timeout, dialing the node's IP and TCP port.
 	Dialer NodeDialer
 
+	// Resolver looks up the host names of enode URLs that have one (such
+	// as enode://<id>@node.example.org:30303) before each dial of such a
+	// node. Nil means net.DefaultResolver.
+	Resolver enode.HostResolver
+
 	// InboundThrottleTime is how long an IP address must wait before it may
 	// connect again. Zero means DefaultInboundThrottleTime; negative turns
 	// the throttle off. Addresses on the LAN and loopback are exempt unless

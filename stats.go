@@ -18,7 +18,7 @@ type Stats struct {
 	// in the kernel's backlog meanwhile.
 	AcceptWaits  uint64 `json:"acceptWaits"`
 	DialAttempts uint64 `json:"dialAttempts"` // dials started
-	DialFailures uint64 `json:"dialFailures"` // dials that did not connect (DialOutcomes["dial failed"])
+	DialFailures uint64 `json:"dialFailures"` // dials that did not connect ("dial failed" and "resolve failed")
 	PeersAdded   uint64 `json:"peersAdded"`   // connections that became peers
 	PeersDropped uint64 `json:"peersDropped"` // peers that went away
 	// Traffic totals over every protocol, the base protocol ("p2p": Hello,
@@ -44,7 +44,9 @@ type Stats struct {
 	// dialed each other at once.
 	Rejected map[string]uint64 `json:"rejected"`
 	// DialOutcomes counts how each dial ended: "peer" when it became one,
-	// "dial failed" when it did not connect, otherwise the Rejected reason.
+	// "dial failed" when it did not connect, "resolve failed" when the
+	// host name of its enode URL did not resolve, otherwise the Rejected
+	// reason.
 	// They add up to DialAttempts less the dials under way.
 	DialOutcomes map[string]uint64 `json:"dialOutcomes"`
 	// Dropped counts peers that went away, by the reason of the disconnect;
@@ -74,6 +76,7 @@ const (
 	rejectHelloFailed     = "hello failed"
 	outcomePeer           = "peer"
 	outcomeDialFailed     = "dial failed"
+	outcomeResolveFailed  = "resolve failed"
 )
 
 type serverStats struct {
@@ -140,7 +143,7 @@ func (s *serverStats) dialed(reason string) {
 	if reason == "" {
 		reason = outcomePeer
 	}
-	if reason == outcomeDialFailed {
+	if reason == outcomeDialFailed || reason == outcomeResolveFailed {
 		s.dialFailures.Add(1)
 	}
 	s.mu.Lock()
