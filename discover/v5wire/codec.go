@@ -400,8 +400,11 @@ func (c *Codec) Decode(input []byte, addr netip.AddrPort) (src enode.ID, n *enod
 
 	switch flag {
 	case flagWhoareyou:
-		p, err = decodeWhoareyou(header, auth, &nonce)
-		return src, nil, p, err
+		w, err := decodeWhoareyou(header, auth, &nonce)
+		if err != nil {
+			return src, nil, nil, err
+		}
+		return src, nil, w, nil
 	case flagMessage:
 		if authsize != sizeofMessageAuthData {
 			return src, nil, nil, fmt.Errorf("%w: %d bytes for a message packet", ErrInvalidAuthSize, authsize)

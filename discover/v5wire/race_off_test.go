@@ -1,0 +1,5 @@
+//go:build !race
+
+package v5wire
+
+const raceEnabled = false
