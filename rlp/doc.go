@@ -80,9 +80,13 @@
 // # Streams and raw values
 //
 // Stream decodes piece by piece (Kind, List, ListEnd, Bytes, Uint64, BigInt,
-// Raw, ...); it is what DecodeRLP methods receive. Split, SplitString,
-// SplitList, SplitUint64, CountValues and ListIterator take encoded bytes apart
-// without decoding or copying them.
+// Raw, ...); it is what DecodeRLP methods receive. NewListStream makes one
+// for the content of a list whose header is elsewhere. Split, SplitString,
+// SplitList, SplitUint64, CountValues, SplitListValues and Iterator
+// (NewListIterator) take encoded bytes apart without decoding or copying
+// them; MergeListValues joins encoded values into a list. RawList[T] is a
+// list kept in encoded form, for message fields that are often passed on
+// without being decoded; its Items decodes the elements.
 //
 // # Encoding without reflection or allocation
 //

@@ -54,6 +54,7 @@ var fuzzTargets = []fuzzTarget{
 	{"struct", func() any { return new(fuzzStruct) }, false},
 	{"[]struct", func() any { return new([]fuzzInner) }, false},
 	{"recursive", func() any { return new(recursiveNode) }, true},
+	{"RawList", func() any { return new(RawList[RawValue]) }, true},
 }
 
 func addFuzzSeeds(f *testing.F) {
@@ -177,16 +178,49 @@ func FuzzSplit(f *testing.F) {
 		if ierr != nil {
 			t.Fatalf("NewListIterator: %v", ierr)
 		}
+		if c := it.Count(); c != n {
+			t.Fatalf("Iterator.Count %d, CountValues %d", c, n)
+		}
 		m := 0
 		for it.Next() {
 			m++
 		}
-		if (cerr == nil) != (it.Err() == nil) || cerr == nil && n != m {
+		// Both count the bad value, if there is one.
+		if (cerr == nil) != (it.Err() == nil) || n != m {
 			t.Fatalf("CountValues %d, %v; iterator %d, %v", n, cerr, m, it.Err())
 		}
+		list := input[:len(input)-len(rest)]
 		var elems []RawValue
-		if DecodeBytes(input[:len(input)-len(rest)], &elems) == nil && len(elems) != n {
+		elemsErr := DecodeBytes(list, &elems)
+		if elemsErr == nil && len(elems) != n {
 			t.Fatalf("decoded %d elements, CountValues %d", len(elems), n)
+		}
+		// RawList accepts what []RawValue accepts, and keeps it as it is.
+		var rl RawList[RawValue]
+		rlErr := DecodeBytes(list, &rl)
+		if (rlErr == nil) != (elemsErr == nil) {
+			t.Fatalf("RawList error %v, []RawValue error %v", rlErr, elemsErr)
+		}
+		if rlErr == nil {
+			items, err := rl.Items()
+			if err != nil || !reflect.DeepEqual(items, elems) && len(items)+len(elems) > 0 || rl.Len() != n {
+				t.Fatalf("RawList items %x, %v (Len %d); want %x", items, err, rl.Len(), elems)
+			}
+			if !bytes.Equal(rl.Bytes(), list) {
+				t.Fatalf("RawList Bytes %x, want %x", rl.Bytes(), list)
+			}
+		}
+		// SplitListValues and MergeListValues are each other's inverse.
+		if split, err := SplitListValues(list); err == nil {
+			if len(split) != n {
+				t.Fatalf("SplitListValues gave %d values, CountValues %d", len(split), n)
+			}
+			merged, err := MergeListValues(split)
+			if err != nil || !bytes.Equal(merged, list) {
+				t.Fatalf("MergeListValues: %x, %v; want %x", merged, err, list)
+			}
+		} else if cerr == nil {
+			t.Fatalf("SplitListValues: %v, but CountValues found no error", err)
 		}
 	})
 }

@@ -228,20 +228,75 @@ func SplitUint64(b []byte) (x uint64, rest []byte, err error) {
 
 // CountValues counts the values encoded back to back in b, such as the
 // content of a list. It checks each header but not what is nested inside.
+// On error, the count includes the value that failed (as in go-ethereum):
+// it is the number of values a loop over b visits before it stops.
 func CountValues(b []byte) (int, error) {
 	n := 0
 	for len(b) > 0 {
+		n++
 		_, ts, cs, err := readHeader(b)
-		if err != nil {
-			return 0, err
+		if err == nil && cs > uint64(len(b))-ts {
+			err = ErrValueTooLarge
 		}
-		if cs > uint64(len(b))-ts {
-			return 0, ErrValueTooLarge
+		if err != nil {
+			return n, err
 		}
 		b = b[ts+cs:]
-		n++
 	}
 	return n, nil
+}
+
+// SplitListValues returns the encodings of the elements of the list b, each
+// header included, as subslices of b (not copies: the caller must not modify
+// them). It checks the header of each element but not what is nested in
+// it. Unlike go-ethereum's, which ignores them, bytes after the list are an
+// error (ErrMoreThanOneValue).
+func SplitListValues(b []byte) ([][]byte, error) {
+	content, rest, err := SplitList(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, ErrMoreThanOneValue
+	}
+	n, err := CountValues(content)
+	if err != nil {
+		if err == ErrValueTooLarge {
+			err = ErrElemTooLarge
+		}
+		return nil, err
+	}
+	elems := make([][]byte, 0, n)
+	for len(content) > 0 {
+		_, ts, cs, _ := readHeader(content) // checked by CountValues
+		end := ts + cs
+		elems = append(elems, content[:end:end])
+		content = content[end:]
+	}
+	return elems, nil
+}
+
+// MergeListValues returns the encoding of the list whose elements are the
+// encoded values elems, the inverse of SplitListValues. Each element must be
+// exactly one value with a canonical header that fits it; what is nested
+// inside is not checked.
+func MergeListValues(elems [][]byte) ([]byte, error) {
+	var size uint64
+	for _, e := range elems {
+		_, _, rest, err := Split(e)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) > 0 {
+			return nil, ErrMoreThanOneValue
+		}
+		size += uint64(len(e))
+	}
+	b := AppendListHeader(make([]byte, 0, ListSize(size)), size)
+	for _, e := range elems {
+		b = append(b, e...)
+	}
+	return b, nil
 }
 
 // validate checks that b is a sequence of canonical values, descending into
@@ -324,46 +379,3 @@ func AppendBool(b []byte, v bool) []byte {
 func AppendListHeader(b []byte, contentSize uint64) []byte {
 	return appendHeader(b, shortListBase, contentSize)
 }
-
-// ListIterator steps through the elements of an encoded list without decoding
-// them.
-type ListIterator struct {
-	data []byte
-	next []byte
-	err  error
-}
-
-// NewListIterator returns an iterator over the elements of the list data.
-func NewListIterator(data RawValue) (*ListIterator, error) {
-	content, _, err := SplitList(data)
-	if err != nil {
-		return nil, err
-	}
-	return &ListIterator{data: content}, nil
-}
-
-// Next moves to the next element. It returns false at the end of the list or
-// after an error (see Err).
-func (it *ListIterator) Next() bool {
-	if len(it.data) == 0 || it.err != nil {
-		it.next = nil
-		return false
-	}
-	_, ts, cs, err := readHeader(it.data)
-	if err == nil && cs > uint64(len(it.data))-ts {
-		err = ErrElemTooLarge
-	}
-	if err != nil {
-		it.err, it.next = err, nil
-		return false
-	}
-	n := ts + cs
-	it.next, it.data = it.data[:n], it.data[n:]
-	return true
-}
-
-// Value is the encoding of the current element, header included.
-func (it *ListIterator) Value() []byte { return it.next }
-
-// Err is the error that stopped the iteration, if any.
-func (it *ListIterator) Err() error { return it.err }

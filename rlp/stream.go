@@ -59,6 +59,21 @@ func NewStream(r io.Reader, inputLimit uint64) *Stream {
 	return s
 }
 
+// NewListStream returns a Stream positioned at a list whose content, size
+// bytes, is read from r: the list's header is not in r. Kind reports (List,
+// size); call List to enter the list, then read its elements. The input
+// limit is size. It serves code that has the content of a list and its size
+// from elsewhere, such as a message whose payload is its parameters.
+func NewListStream(r io.Reader, size uint64) *Stream {
+	s := NewStream(r, size)
+	if size == 0 {
+		// NewStream takes a zero limit as "none": no content can be read.
+		s.limited, s.remaining = true, 0
+	}
+	s.kind, s.size, s.kindErr, s.kindSet = List, size, nil, true
+	return s
+}
+
 // newByteStream returns a Stream reading the value in b.
 func newByteStream(b []byte) *Stream {
 	s := new(Stream)
@@ -552,6 +567,12 @@ func (s *Stream) uintFromBytes(maxbits int) (uint64, bool) {
 
 // Uint64 reads an unsigned integer of up to 64 bits.
 func (s *Stream) Uint64() (uint64, error) { return s.uint(64) }
+
+// Uint reads an unsigned integer of up to 64 bits.
+//
+// Deprecated: use Uint64. Uint is go-ethereum's old name, kept so that
+// migrating code compiles.
+func (s *Stream) Uint() (uint64, error) { return s.uint(64) }
 
 // Uint32 reads an unsigned integer of up to 32 bits.
 func (s *Stream) Uint32() (uint32, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -328,4 +329,81 @@ func ExampleDecoder() {
 	// Output:
 	// c50102820400
 	// [1 2 1024]
+}
+
+func TestNewListStream(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string // hex: the list's content, without header
+		size    uint64
+		want    []uint64
+		wantErr error // of decoding
+	}{
+		{name: "empty", content: "", size: 0, want: []uint64{}},
+		{name: "values", content: "01 02 820400", size: 5, want: []uint64{1, 2, 1024}},
+		{name: "size cuts the input", content: "01 02 03", size: 2, want: []uint64{1, 2}},
+		{name: "element past the size", content: "01 820400", size: 2, wantErr: ErrElemTooLarge},
+		{name: "input shorter than size", content: "01", size: 3, wantErr: io.ErrUnexpectedEOF},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewListStream(bytes.NewReader(unhex(tt.content)), tt.size)
+			kind, size, err := s.Kind()
+			if kind != List || size != tt.size || err != nil {
+				t.Fatalf("Kind() = %v, %d, %v", kind, size, err)
+			}
+			var got []uint64
+			err = s.Decode(&got)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Decode error %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("Decode: %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+	// Entering the list by hand, and Raw, which adds the header.
+	s := NewListStream(strings.NewReader("\x01\x02"), 2)
+	if _, err := s.List(); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.Uint64(); a != 1 || err != nil {
+		t.Fatalf("first element %d, %v", a, err)
+	}
+	if b, err := s.Uint(); b != 2 || err != nil {
+		t.Fatalf("second element %d, %v", b, err)
+	}
+	if err := s.ListEnd(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := NewListStream(strings.NewReader("\x01\x02"), 2).Raw()
+	if err != nil || !bytes.Equal(raw, []byte{0xC2, 0x01, 0x02}) {
+		t.Fatalf("Raw() = %x, %v", raw, err)
+	}
+}
+
+func TestStreamUint(t *testing.T) {
+	tests := []struct {
+		input string
+		want  uint64
+		err   error
+	}{
+		{"80", 0, nil},
+		{"05", 5, nil},
+		{"88FFFFFFFFFFFFFFFF", 1<<64 - 1, nil},
+		{"89010000000000000000", 0, ErrUintOverflow},
+		{"8200FF", 0, ErrCanonInt},
+		{"C0", 0, ErrExpectedString},
+	}
+	for _, tt := range tests {
+		t.Run(tt.input, func(t *testing.T) {
+			got, err := NewStream(bytes.NewReader(unhex(tt.input)), 0).Uint()
+			if got != tt.want || !errors.Is(err, tt.err) {
+				t.Fatalf("Uint() = %d, %v; want %d, %v", got, err, tt.want, tt.err)
+			}
+		})
+	}
 }
