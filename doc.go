@@ -1,12 +1,73 @@
-// Package p2p is devp2p-compatible peer-to-peer networking for Go.
+// Package p2p is devp2p-compatible peer-to-peer networking for Go: a
+// Server that finds, connects and keeps peers, and runs your protocols
+// with them over RLPx, speaking the same bytes as go-ethereum.
 //
-// It speaks the same wire protocols as go-ethereum (RLPx, the devp2p base
-// protocol, discovery, ENR) in pure Go, with a small module graph and no
-// global state. The packages below it are usable on their own:
+// # Using it
+//
+// A protocol is a name, a version, a number of message codes and a Run
+// function, called in its own goroutine for every peer that speaks it:
+//
+//	proto := p2p.Protocol{Name: "MyProtocol", Version: 1, Length: 1,
+//		Run: func(peer *p2p.Peer, rw p2p.MsgReadWriter) error {
+//			for {
+//				msg, err := rw.ReadMsg() // io.EOF once the peer is gone
+//				if err != nil {
+//					return err
+//				}
+//				var m string
+//				if err := msg.Decode(&m); err != nil {
+//					return err // disconnects with DiscProtocolError
+//				}
+//				if err := p2p.SendItems(rw, 0, "bar"); err != nil {
+//					return err
+//				}
+//			}
+//		}}
+//
+// A Server is configured with a struct literal and started:
+//
+//	srv := p2p.Server{MaxPeers: 10, PrivateKey: key, Name: "my node",
+//		ListenAddr: ":30303", Protocols: []p2p.Protocol{proto}}
+//	err := srv.Start()
+//
+// It listens on ListenAddr, runs discovery v4 on the same port over UDP,
+// dials the nodes discovery and the protocols' DialCandidates find (up to
+// MaxPeers/DialRatio of them) and the static nodes (StaticNodes, AddPeer),
+// and admits inbound peers into the remaining slots. Stop ends it within
+// about a second whatever the peers do; a stopped server can be started
+// again.
+//
+// # Errors and disconnect reasons
+//
+// DiscReason values are both wire codes and errors. What Run returns
+// decides the reason the peer is sent (see Protocol.Run); a peer that
+// disconnected us ends with a *RemoteDisconnectError. SubscribeEvents
+// delivers add and drop events (with the error) and, with
+// EnableMsgEvents, every message; a subscriber never holds up the server.
+// Stats counts every refusal, dial outcome, drop and message, and answers
+// "why do I have no peers?".
+//
+// # Cost
+//
+// An idle peer costs two goroutines (its read loop and each protocol's
+// Run) on small stacks and about 12 KB; writes are batched into few system
+// calls; each protocol has its own bounded queue, so a slow protocol does
+// not stall the others on the same peer. There is no global state: logs go
+// to Server.Logger (silent when nil).
+//
+// # The packages below it
 //
 //   - rlp: the Recursive Length Prefix encoding.
-//   - crypto: secp256k1 keys and signatures, Keccak-256, ECDH; crypto/ecies.
+//   - crypto (and crypto/ecies): secp256k1 keys and signatures, ECDH,
+//     Keccak-256, ECIES; pure Go by default.
 //   - rlpx: the encrypted, authenticated TCP transport.
+//   - enr, enode: node records (EIP-778), node identities and enode URLs,
+//     the local node, iterators of nodes.
+//   - discover (with discover/v4wire and discover/v5wire): node discovery.
+//   - nodedb: the node database behind discovery.
+//   - netutil: address lists, LAN checks and endpoint prediction.
 //
-// The Server, Peer and Protocol types of this package arrive with the server.
+// A go-ethereum user migrates by changing import paths: the names and
+// shapes of go-ethereum's p2p API are kept, except where the README's
+// migration table says why ours differ.
 package p2p

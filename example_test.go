@@ -1,28 +1,33 @@
 package p2p_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/seednet/p2p"
 	"github.com/seednet/p2p/crypto"
+	"github.com/seednet/p2p/enode"
 )
 
 // The user's code from the project brief, as written: a protocol whose
-// handler answers every message with "bar", and a server configured with a
-// struct literal.
+// handler answers "foo" with "bar", and a server configured with a struct
+// literal. A message sent with SendItems(ws, 0, "foo") decodes into a
+// Message (a string) as well as into a []string.
+type Message string
+
 func msgHandler(peer *p2p.Peer, ws p2p.MsgReadWriter) error {
 	for {
 		msg, err := ws.ReadMsg()
 		if err != nil {
 			return err
 		}
-		var myMessage []string
+		var myMessage Message
 		if err := msg.Decode(&myMessage); err != nil {
 			return err
 		}
-		fmt.Printf("code %d, %d bytes: %v\n", msg.Code, msg.Size, myMessage)
-		if myMessage[0] == "foo" {
+		fmt.Printf("code %d, %d bytes: %s\n", msg.Code, msg.Size, myMessage)
+		if myMessage == "foo" {
 			if err := p2p.SendItems(ws, 0, "bar"); err != nil {
 				return err
 			}
@@ -68,7 +73,7 @@ func ExampleServer() {
 		fmt.Println("timeout")
 	}
 	// Output:
-	// code 0, 5 bytes: [foo]
+	// code 0, 5 bytes: foo
 	// other got bar: true
 }
 
@@ -93,4 +98,41 @@ func ExampleMsgPipe() {
 	// 8 [hello]
 	// 9 [world]
 	// p2p: read or write on closed message pipe
+}
+
+// A protocol's Run tested without a network: NewPeerPipe gives it a peer
+// and one end of a message pipe, the test speaks on the other.
+func ExampleNewPeerPipe() {
+	ours, theirs := p2p.MsgPipe()
+	peer := p2p.NewPeerPipe(enode.ID{1}, "test peer", []p2p.Cap{{Name: "MyProtocol", Version: 1}}, ours)
+	done := make(chan error, 1)
+	go func() { done <- msgHandler(peer, ours) }()
+
+	p2p.SendItems(theirs, 0, "foo")
+	fmt.Println("answered bar:", p2p.ExpectMsg(theirs, 0, []string{"bar"}) == nil)
+	peer.Disconnect(p2p.DiscRequested) // closes the pipe
+	fmt.Println("Run returned:", <-done)
+	// Output:
+	// code 0, 5 bytes: foo
+	// answered bar: true
+	// Run returned: p2p: read or write on closed message pipe
+}
+
+// Telling a peer that left from one we dropped.
+func ExampleRemoteDisconnectError() {
+	events := []*p2p.PeerEvent{
+		{Type: p2p.PeerEventTypeDrop, Err: &p2p.RemoteDisconnectError{Reason: p2p.DiscTooManyPeers}},
+		{Type: p2p.PeerEventTypeDrop, Err: p2p.DiscReadTimeout},
+	}
+	for _, ev := range events {
+		var rd *p2p.RemoteDisconnectError
+		if errors.As(ev.Err, &rd) {
+			fmt.Println("the peer left:", rd.Reason)
+		} else {
+			fmt.Println("we dropped it:", ev.Err)
+		}
+	}
+	// Output:
+	// the peer left: too many peers
+	// we dropped it: read timeout
 }

@@ -22,11 +22,15 @@ type Protocol struct {
 	// have codes 0 to Length-1.
 	Length uint64
 	// Run is called in its own goroutine for every peer that speaks the
-	// protocol. It should read messages from rw until it returns an error
-	// (the peer disconnected) and must return then. A non-nil result ends
-	// the connection to the peer (with DiscProtocolError for ErrInvalidMsg
-	// and ErrInvalidMsgCode, DiscSubprotocolError otherwise); returning nil
-	// ends it with DiscQuitting.
+	// protocol. It should read messages from rw until ReadMsg returns an
+	// error (io.EOF: the peer is gone) and must return then. Whatever it
+	// returns ends the connection to the peer, with the reason:
+	//   - a DiscReason, or an error wrapping one: that reason;
+	//   - ErrInvalidMsg or ErrInvalidMsgCode, wrapped or not (the errors of
+	//     Msg.Decode, and of WriteMsg with a code of Length or more):
+	//     DiscProtocolError;
+	//   - nil: DiscQuitting;
+	//   - any other error: DiscSubprotocolError.
 	Run func(peer *Peer, rw MsgReadWriter) error
 	// NodeInfo, if set, returns protocol-specific data about this node for
 	// Server.NodeInfo.
