@@ -7,14 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/discover/v4wire"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/internal/testutil"
 	"go.uber.org/goleak"
 )
 
@@ -27,23 +26,7 @@ func testLogger(t testing.TB) *slog.Logger {
 	if !*verbose {
 		return nil
 	}
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
-}
-
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := crypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return testutil.Logger(t)
 }
 
 // listenUDP opens a loopback socket on ip.
@@ -60,7 +43,7 @@ func listenUDP(t testing.TB, ip string) *net.UDPConn {
 // config. The node is closed when the test ends.
 func startNode(t testing.TB, ip string, edit func(*Config)) *UDPv4 {
 	t.Helper()
-	key := newKey(t)
+	key := testutil.NewKey(t)
 	cfg := Config{PrivateKey: key, Log: testLogger(t)}
 	if edit != nil {
 		edit(&cfg)
@@ -99,7 +82,7 @@ func (te *tester) remoteNode() *enode.Node { return te.node.Self() }
 func newTester(t testing.TB, ip string, key *ecdsa.PrivateKey, remote *UDPv4) *tester {
 	t.Helper()
 	if key == nil {
-		key = newKey(t)
+		key = testutil.NewKey(t)
 	}
 	conn := listenUDP(t, ip)
 	t.Cleanup(func() { conn.Close() })

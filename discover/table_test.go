@@ -12,6 +12,7 @@ import (
 
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/nodedb"
 )
 
@@ -79,7 +80,7 @@ func newTestTable(t testing.TB) (*table, *fakeTransport) {
 	t.Helper()
 	self := nullNode(enode.ID{1}, "127.0.0.1", 1)
 	tr := newFakeTransport(self)
-	cfg, _, err := Config{PrivateKey: newKey(t), DB: nodedb.NewMemory(nodedb.Config{})}.withDefaults()
+	cfg, _, err := Config{PrivateKey: testutil.NewKey(t), DB: nodedb.NewMemory(nodedb.Config{})}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}

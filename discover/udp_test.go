@@ -10,6 +10,7 @@ import (
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/discover/v4wire"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/rlp"
 )
@@ -247,7 +248,7 @@ func TestNetRestrict(t *testing.T) {
 func TestNeighborsChunks(t *testing.T) {
 	udp := startNode(t, "127.0.0.1", quiet)
 	for range 200 {
-		udp.tab.addInbound(enode.NewV4(&newKey(t).PublicKey, []byte{127, 0, 1, 1}, 30303, 30303))
+		udp.tab.addInbound(enode.NewV4(&testutil.NewKey(t).PublicKey, []byte{127, 0, 1, 1}, 30303, 30303))
 	}
 	te := newTester(t, "127.0.0.1", nil, udp)
 	te.bond(false)

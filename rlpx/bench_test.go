@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"testing"
+
+	"github.com/seednet/p2p/internal/testutil"
 )
 
 // BenchmarkHandshake measures complete handshakes, both sides, each over a
@@ -14,7 +16,7 @@ func BenchmarkHandshake(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ln.Close()
-	iniKey, recKey := newKey(b), newKey(b)
+	iniKey, recKey := testutil.NewKey(b), testutil.NewKey(b)
 	errc := make(chan error, 1)
 	go func() {
 		for {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/crypto/ecies"
+	"github.com/seednet/p2p/internal/testutil"
 )
 
 // The RLPx handshake vectors of EIP-8 (shared/specs/eip-8.md). Node A
@@ -278,7 +279,7 @@ func exchange(t testing.TB, a, b *Conn, code uint64, data []byte) {
 // v1.9.7 gives, and that the session works.
 func TestHandshakePreEIP8(t *testing.T) {
 	dialed, accepted := tcpPair(t)
-	iniKey, recKey := newKey(t), newKey(t)
+	iniKey, recKey := testutil.NewKey(t), testutil.NewKey(t)
 	rec := NewConn(accepted, nil)
 	rec.SetDeadline(time.Now().Add(10 * time.Second))
 	errc := make(chan error, 1)
@@ -339,13 +340,13 @@ func TestHandshakePreEIP8(t *testing.T) {
 // TestHandshakeBadInput feeds the recipient and the initiator bad handshake
 // messages. Each must fail with an error and close the connection.
 func TestHandshakeBadInput(t *testing.T) {
-	recKey := newKey(t)
+	recKey := testutil.NewKey(t)
 	validAuth := func(t *testing.T) []byte {
 		h, err := newHandshake(true, &recKey.PublicKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		auth, err := h.makeAuth(newKey(t))
+		auth, err := h.makeAuth(testutil.NewKey(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -411,7 +412,7 @@ func TestHandshakeBadInput(t *testing.T) {
 				accepted.Write(tt.ack)
 				accepted.(*net.TCPConn).CloseWrite()
 			}()
-			_, err := ini.Handshake(newKey(t))
+			_, err := ini.Handshake(testutil.NewKey(t))
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
 			}
@@ -437,7 +438,7 @@ func isReset(err error) bool {
 // TestHandshakeStall: a peer that connects and then says nothing. The
 // deadline ends the handshake, through SetDeadline and through a context.
 func TestHandshakeStall(t *testing.T) {
-	key := newKey(t)
+	key := testutil.NewKey(t)
 	t.Run("deadline", func(t *testing.T) {
 		_, accepted := tcpPair(t)
 		rec := NewConn(accepted, nil)
@@ -459,7 +460,7 @@ func TestHandshakeStall(t *testing.T) {
 	})
 	t.Run("context-cancel", func(t *testing.T) {
 		dialed, _ := tcpPair(t)
-		ini := NewConn(dialed, &newKey(t).PublicKey)
+		ini := NewConn(dialed, &testutil.NewKey(t).PublicKey)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
 		_, err := ini.HandshakeContext(ctx, key)
@@ -469,7 +470,7 @@ func TestHandshakeStall(t *testing.T) {
 	})
 	t.Run("context-ok", func(t *testing.T) {
 		dialed, accepted := tcpPair(t)
-		recKey := newKey(t)
+		recKey := testutil.NewKey(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		ini, rec := NewConn(dialed, &recKey.PublicKey), NewConn(accepted, nil)

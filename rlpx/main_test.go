@@ -1,14 +1,13 @@
 package rlpx
 
 import (
-	"crypto/ecdsa"
 	"net"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/seednet/p2p/crypto"
+	"github.com/seednet/p2p/internal/testutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -42,21 +41,12 @@ func tcpPair(t testing.TB) (dialed, accepted net.Conn) {
 	return dialed, r.c
 }
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := crypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // connPair runs the handshake over a loopback TCP connection and returns
 // the initiator's and the recipient's Conn.
 func connPair(t testing.TB) (ini, rec *Conn) {
 	t.Helper()
 	dialed, accepted := tcpPair(t)
-	iniKey, recKey := newKey(t), newKey(t)
+	iniKey, recKey := testutil.NewKey(t), testutil.NewKey(t)
 	ini = NewConn(dialed, &recKey.PublicKey)
 	rec = NewConn(accepted, nil)
 	deadline := time.Now().Add(10 * time.Second)
