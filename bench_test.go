@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/rlpx"
 )
 
@@ -176,7 +177,7 @@ func TestIdlePeerCost(t *testing.T) {
 		}
 	}()
 	for range n {
-		key := newKey(t)
+		key := testutil.NewKey(t)
 		c := rawConnect(t, hub, key)
 		c.Write(handshakeMsg, mustHello(t, key, "bench"))
 		conns = append(conns, c)

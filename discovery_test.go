@@ -1,10 +1,12 @@
 package p2p
 
 import (
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
 )
 
@@ -58,4 +60,26 @@ func TestDiscoveryFindsPeers(t *testing.T) {
 	if info := nodes[0].NodeInfo(); info.Ports.Discovery != info.Ports.Listener {
 		t.Errorf("discovery port %d, listener %d", info.Ports.Discovery, info.Ports.Listener)
 	}
+}
+
+// TestBootnodeHostName: a bootnode given by an enode URL with a host name
+// is looked up at Start and used; one that does not resolve is left out.
+func TestBootnodeHostName(t *testing.T) {
+	boot := startServer(t, &Server{Name: "boot", Protocols: []Protocol{echoProtocol(nil)}})
+	id := hex.EncodeToString(crypto.FromECDSAPub(&boot.PrivateKey.PublicKey)[1:])
+	byName := enode.MustParseV4(fmt.Sprintf("enode://%s@localhost:%d", id, boot.Self().TCP()))
+	bad := enode.MustParseV4(fmt.Sprintf("enode://%s@no-such-host.invalid:%d", id, boot.Self().TCP()))
+	srv := startServer(t, &Server{
+		Resolver:       hostsOnly,
+		BootstrapNodes: []*enode.Node{bad, byName},
+		Protocols:      []Protocol{echoProtocol(nil)},
+	})
+	eventually(t, "the bootnode in the discovery table", func() bool {
+		for _, n := range srv.DiscoveryNodes() {
+			if n.ID() == boot.Self().ID() {
+				return true
+			}
+		}
+		return false
+	})
 }

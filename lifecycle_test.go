@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/rlpx"
 )
 
@@ -75,7 +76,7 @@ func TestDisconnectNeverReadingPeer(t *testing.T) {
 // writes block soon.
 func neverReader(t testing.TB, srv *Server) *rlpx.Conn {
 	t.Helper()
-	key := newKey(t)
+	key := testutil.NewKey(t)
 	fd, err := net.Dial("tcp", srv.ListenAddr)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestStopCancelsHandshakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer silent.Close()
-	noHello := rawConnect(t, hub, newKey(t))
+	noHello := rawConnect(t, hub, testutil.NewKey(t))
 	defer noHello.Close()
 	eventually(t, "both connections accepted", func() bool { return hub.Stats().InboundAccepted == 2 })
 	time.Sleep(100 * time.Millisecond) // the server is in the Hello exchange
@@ -448,7 +449,7 @@ func TestDiscReasonMapping(t *testing.T) {
 			ch := make(chan *PeerEvent, 10)
 			sub := hub.SubscribeEvents(ch)
 			defer sub.Unsubscribe()
-			c := hostile(t, hub, newKey(t))
+			c := hostile(t, hub, testutil.NewKey(t))
 			defer c.Close()
 			c.Write(16, []byte{0xC2, 0x01, 0x02}) // [1, 2]: some message
 			expectDisconnect(t, c, tc.want)
@@ -476,7 +477,7 @@ func TestRemoteDisconnectError(t *testing.T) {
 	ch := make(chan *PeerEvent, 10)
 	sub := hub.SubscribeEvents(ch)
 	defer sub.Unsubscribe()
-	c := hostile(t, hub, newKey(t))
+	c := hostile(t, hub, testutil.NewKey(t))
 	c.Write(discMsg, encodeDisconnect(DiscTooManyPeers))
 	defer c.Close()
 	for ev := range ch {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/rlpx"
 )
 
@@ -19,7 +20,7 @@ import (
 func pipePeer(t *testing.T, proto *Protocol) (*Peer, *rlpx.Conn) {
 	t.Helper()
 	fd1, fd2 := net.Pipe()
-	k1, k2 := newKey(t), newKey(t)
+	k1, k2 := testutil.NewKey(t), testutil.NewKey(t)
 	c1, c2 := rlpx.NewConn(fd1, nil), rlpx.NewConn(fd2, &k1.PublicKey)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -35,7 +36,7 @@ func pipePeer(t *testing.T, proto *Protocol) (*Peer, *rlpx.Conn) {
 	wg.Wait()
 	c1.SetSnappy(true)
 	c2.SetSnappy(true)
-	srv := &Server{Logger: testLogger(t)}
+	srv := &Server{Logger: testutil.Logger(t)}
 	var protos []*protoRW
 	caps := []Cap{}
 	if proto != nil {
@@ -146,7 +147,7 @@ func TestSlowProtocolDoesNotStallOthers(t *testing.T) {
 			}
 		}}
 		fd1, fd2 := net.Pipe()
-		k1, k2 := newKey(t), newKey(t)
+		k1, k2 := testutil.NewKey(t), testutil.NewKey(t)
 		c1, c2 := rlpx.NewConn(fd1, nil), rlpx.NewConn(fd2, &k1.PublicKey)
 		hs := make(chan error, 1)
 		go func() { _, err := c1.Handshake(k1); hs <- err }()
@@ -156,7 +157,7 @@ func TestSlowProtocolDoesNotStallOthers(t *testing.T) {
 		if err := <-hs; err != nil {
 			t.Fatal(err)
 		}
-		srv := &Server{Logger: testLogger(t)}
+		srv := &Server{Logger: testutil.Logger(t)}
 		caps := []Cap{slow.cap(), fast.cap()}
 		protos := matchProtocols([]Protocol{slow, fast}, caps)
 		n := enode.NewV4(&k2.PublicKey, net.IPv4(127, 0, 0, 1), 1, 1)

@@ -109,8 +109,8 @@ type Server struct {
 	Dialer NodeDialer
 
 	// Resolver looks up the host names of enode URLs that have one (such
-	// as enode://<id>@node.example.org:30303) before each dial of such a
-	// node. Nil means net.DefaultResolver.
+	// as enode://<id>@node.example.org:30303): a static node's before each
+	// dial, a bootnode's at Start. Nil means net.DefaultResolver.
 	Resolver enode.HostResolver
 
 	// InboundThrottleTime is how long an IP address must wait before it may

@@ -139,7 +139,7 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	disc, err := discover.ListenV4(conn.(*net.UDPConn), ln, discover.Config{
 		PrivateKey:  srv.PrivateKey,
 		NetRestrict: srv.NetRestrict,
-		Bootnodes:   srv.BootstrapNodes,
+		Bootnodes:   r.resolveBootnodes(srv.BootstrapNodes),
 		DB:          r.db,
 		Log:         srv.logger(),
 	})
@@ -150,6 +150,29 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	r.disc = disc
 	return nil
 }
+
+// resolveBootnodes looks up the bootnodes given by enode URLs with a host
+// name, since discovery needs their addresses. One that does not resolve
+// within bootnodeResolveTimeout is left out, and logged.
+func (r *serverRun) resolveBootnodes(nodes []*enode.Node) []*enode.Node {
+	out := make([]*enode.Node, 0, len(nodes))
+	for _, n := range nodes {
+		if n.Hostname() != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), bootnodeResolveTimeout)
+			resolved, err := enode.ResolveHostname(ctx, r.srv.Resolver, n)
+			cancel()
+			if err != nil {
+				r.srv.logger().Warn("Bootnode left out: its host name does not resolve", "node", n.URLv4(), "err", err)
+				continue
+			}
+			n = resolved
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+const bootnodeResolveTimeout = 5 * time.Second
 
 // closeResources closes what newServerRun opened, on a failed start and
 // at the end of stop, and returns the errors of closing.

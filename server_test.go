@@ -1,11 +1,9 @@
 package p2p
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"testing"
@@ -16,33 +14,13 @@ import (
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/rlp"
 	"github.com/seednet/p2p/rlpx"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// testLogger sends the server's logs to t.Log.
-func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(b []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(string(bytes.TrimRight(b, "\n")))
-	return len(b), nil
-}
-
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := crypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // echoProtocol answers every "foo" message (code 0) with "bar" (code 1)
 // and reports what it receives on got.
@@ -80,7 +58,7 @@ func echoProtocol(got chan<- string) Protocol {
 func startServer(t testing.TB, srv *Server) *Server {
 	t.Helper()
 	if srv.PrivateKey == nil {
-		srv.PrivateKey = newKey(t)
+		srv.PrivateKey = testutil.NewKey(t)
 	}
 	if srv.MaxPeers == 0 {
 		srv.MaxPeers = 10
@@ -89,7 +67,7 @@ func startServer(t testing.TB, srv *Server) *Server {
 		srv.ListenAddr = "127.0.0.1:0"
 	}
 	if srv.Logger == nil {
-		srv.Logger = testLogger(t)
+		srv.Logger = testutil.Logger(t)
 	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -189,7 +167,7 @@ func TestServerRestart(t *testing.T) {
 }
 
 func TestServerStartErrors(t *testing.T) {
-	key := newKey(t)
+	key := testutil.NewKey(t)
 	tests := []struct {
 		name string
 		srv  *Server
@@ -360,7 +338,7 @@ func TestHostilePeers(t *testing.T) {
 		}},
 		{"hello-wrong-id", func(t *testing.T, key *ecdsa.PrivateKey) {
 			c := rawConnect(t, hub, key)
-			c.Write(handshakeMsg, mustHello(t, newKey(t), "echo"))
+			c.Write(handshakeMsg, mustHello(t, testutil.NewKey(t), "echo"))
 			expectDisconnect(t, c, DiscUnexpectedIdentity)
 		}},
 		{"hello-zero-id", func(t *testing.T, key *ecdsa.PrivateKey) {
@@ -403,7 +381,7 @@ func TestHostilePeers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.run(t, newKey(t))
+			tt.run(t, testutil.NewKey(t))
 			// The good peer still talks.
 			hub.Peers()
 			waitPeers(t, hub, 1)
