@@ -203,3 +203,5 @@ func (v vector) bytes(tb testing.TB, key string) []byte {
 	}
 	return unhex(tb, s)
 }
+
+func netipAddr(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
