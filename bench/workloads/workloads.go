@@ -47,6 +47,7 @@ func All() []harness.Case {
 	cases = append(cases, rlpCases()...)
 	cases = append(cases, cryptoCases()...)
 	cases = append(cases, handshakeCase())
+	cases = append(cases, discv5Cases()...)
 	cases = append(cases, throughputCases()...)
 	for _, h := range serverHooks {
 		cases = append(cases, h.cases()...)
