@@ -31,8 +31,8 @@ var DefaultProtocolID = [6]byte{'d', 'i', 's', 'c', 'v', '5'}
 // Config configures a Codec. The zero value is usable.
 type Config struct {
 	// ValidSchemes are the identity schemes that node records in
-	// handshakes and NODES messages must verify against. Nil means
-	// enode.ValidSchemes.
+	// handshakes (and in NODES, see Nodes.VerifiedNodes) must verify
+	// against. Nil means enode.ValidSchemes.
 	ValidSchemes enr.IdentityScheme
 	// Clock gives the time at which challenges are sent and expire. Nil
 	// means time.Now.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/rlp"
 )
 
 // testRecords returns n signed records of random keys.
@@ -54,16 +55,17 @@ func testMessages(tb testing.TB) []Packet {
 func checkDecoded(tb testing.TB, got, want Packet) {
 	tb.Helper()
 	if n, ok := got.(*Nodes); ok {
-		if len(n.Verified) != len(n.Nodes) {
-			tb.Fatalf("NODES: %d verified nodes for %d records", len(n.Verified), len(n.Nodes))
+		nodes, err := n.VerifiedNodes()
+		if err != nil || len(nodes) != len(n.Nodes) {
+			tb.Fatalf("NODES: %d verified nodes for %d records: %v", len(nodes), len(n.Nodes), err)
 		}
-		for i, node := range n.Verified {
+		for i, node := range nodes {
 			if node.Seq() != n.Nodes[i].Seq() || !bytes.Equal(node.Record().Signature(), n.Nodes[i].Signature()) {
 				tb.Fatalf("NODES: verified node %d is not record %d", i, i)
 			}
 		}
 		cpy := *n
-		cpy.Verified = nil
+		cpy.schemes = nil
 		got = &cpy
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -327,29 +329,68 @@ func TestMaxSizePacket(t *testing.T) {
 	}
 }
 
-// TestNodesSchemes: records in NODES verify against the codec's schemes.
-func TestNodesSchemes(t *testing.T) {
-	var r enr.Record
-	enode.SignNull(&r, enode.ID{1})
-	nodes := &Nodes{ReqID: []byte{1}, RespCount: 1, Nodes: []*enr.Record{&r}}
-
-	strict := newTestPair(t)
-	strict.handshake(t, &Ping{})
-	if _, _, _, err := send(t, strict.a, strict.b, nodes, nil); !errors.Is(err, ErrInvalidRecord) || !errors.Is(err, enr.ErrUnknownScheme) {
-		t.Fatalf("null record with ValidSchemes: %v", err)
-	}
-
-	lax := &testPair{
-		a: newTestNode(t, mustKey(t, nodeAKey), addrA, Config{}),
-		b: newTestNode(t, mustKey(t, nodeBKey), addrB, Config{ValidSchemes: enode.ValidSchemesForTesting}),
-	}
-	lax.handshake(t, &Ping{})
-	_, _, p, err := send(t, lax.a, lax.b, nodes, nil)
+// TestNodesVerified: the records of NODES verify against the schemes of the
+// codec that decoded them; the bad ones are left out, with an error each.
+func TestNodesVerified(t *testing.T) {
+	var null enr.Record
+	enode.SignNull(&null, enode.ID{1})
+	good := testRecords(t, 2)
+	badSig, err := rlp.EncodeToBytes(good[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := p.(*Nodes).Verified; len(v) != 1 || v[0].ID() != (enode.ID{1}) {
-		t.Fatalf("verified %v", v)
+	badSig[len(badSig)-1] ^= 1 // another key: the signature fails
+	var bad enr.Record
+	if err := rlp.DecodeBytes(badSig, &bad); err != nil {
+		t.Fatal(err)
+	}
+	msg := &Nodes{ReqID: []byte{1}, RespCount: 1, Nodes: []*enr.Record{good[0], &null, &bad, good[1]}}
+
+	for _, tt := range []struct {
+		name    string
+		schemes enr.IdentityScheme // nil: ValidSchemes, which reject "null"
+		errs    []error
+	}{
+		{"default", nil, []error{enr.ErrUnknownScheme, enr.ErrInvalidSig}},
+		{"testing", enode.ValidSchemesForTesting, []error{enr.ErrInvalidSig}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tp := &testPair{
+				a: newTestNode(t, mustKey(t, nodeAKey), addrA, Config{}),
+				b: newTestNode(t, mustKey(t, nodeBKey), addrB, Config{ValidSchemes: tt.schemes}),
+			}
+			tp.handshake(t, &Ping{})
+			_, _, p, err := send(t, tp.a, tp.b, msg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes, err := p.(*Nodes).VerifiedNodes()
+			if !errors.Is(err, ErrInvalidRecord) {
+				t.Fatalf("error %v", err)
+			}
+			for _, e := range tt.errs {
+				if !errors.Is(err, e) {
+					t.Errorf("error %v does not wrap %v", err, e)
+				}
+			}
+			var want []*enr.Record
+			want = append(want, good[0])
+			if tt.schemes != nil {
+				want = append(want, &null)
+			}
+			want = append(want, good[1])
+			if len(nodes) != len(want) {
+				t.Fatalf("%d nodes, want %d", len(nodes), len(want))
+			}
+			for i, n := range nodes {
+				if n.Seq() != want[i].Seq() {
+					t.Errorf("node %d has seq %d, want %d", i, n.Seq(), want[i].Seq())
+				}
+			}
+		})
+	}
+	if _, err := (&Nodes{Nodes: []*enr.Record{nil}}).VerifiedNodes(); !errors.Is(err, ErrInvalidRecord) {
+		t.Errorf("nil record: %v", err)
 	}
 }
 

@@ -87,8 +87,9 @@
 //   - A handshake must answer the unexpired challenge we sent to that node
 //     ID at that address; it is used up by the first handshake that
 //     completes, so a replayed handshake fails with ErrUnexpectedHandshake.
-//     Node records in handshakes and NODES messages are verified against
-//     Config.ValidSchemes, and a handshake's record must be the sender's.
+//     The record in a handshake is verified against Config.ValidSchemes and
+//     must be the sender's. Records in NODES are checked for their form by
+//     Decode and verified by Nodes.VerifiedNodes.
 //   - The packet Encode returns is valid until the next Encode; packets
 //     Decode returns do not alias its input or buffers.
 //   - A Codec is not safe for concurrent use.
@@ -106,14 +107,23 @@
 //     bounds are in Config. Challenges are bounded too, not only timed out.
 //   - Every decoding error is an exported sentinel, and Unknown has a
 //     Reason.
-//   - Records in NODES are verified by Decode (Nodes.Verified), so that a
-//     bad record is found where the packet is, and never twice.
+//   - Nodes.VerifiedNodes verifies the records of a NODES response against
+//     the codec's identity schemes (Config.ValidSchemes), when the protocol
+//     has matched the response to its request: not in Decode, where a node
+//     with a session could make us check a dozen signatures per packet.
 //   - Encode returns errors instead of panicking on a Whoareyou or
-//     challenge without its Node, and refuses packets over 1280 bytes.
+//     challenge without its Node; Encode and Decode refuse packets over
+//     1280 bytes.
 //   - Packet has AppendLogAttrs (for slog) besides AppendLogInfo.
+//   - A handshake that fails keeps the challenge (go-ethereum deletes it),
+//     so that a forged handshake from a spoofed address cannot cancel the
+//     real one; the first one that completes uses it up.
 //   - The handshake message that authenticates but does not decode still
 //     establishes the session (go-ethereum drops it, and the peer has to
 //     handshake again).
+//   - go-ethereum's Header, StaticHeader, EncodeRaw, EncodePubkey and
+//     DecodePubkey, which only its tests use, and its RequestTicketMsg and
+//     TicketMsg constants, of an older draft, have no counterpart.
 //   - Message bodies are written and read by hand, not by reflection, and
 //     the ciphers of a session are kept with it: a message packet costs one
 //     allocation to decode and none to encode.

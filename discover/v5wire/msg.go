@@ -2,6 +2,8 @@ package v5wire
 
 import (
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -74,12 +76,12 @@ type (
 		// includes its record in the handshake if its own is newer.
 		RecordSeq uint64
 
-		// Node is the sender's record of the recipient, which it uses
-		// when the handshake carries no record; the caller of Encode
-		// sets it (it must when RecordSeq is not 0). On the other side,
-		// the caller sets it to the node that sent the WHOAREYOU before
-		// passing the challenge to Encode: its public key is what the
-		// handshake agrees keys with. Not encoded.
+		// Node is not encoded. In a challenge we send, it is the record
+		// we know of the recipient (required if RecordSeq is not 0),
+		// which Decode uses when the handshake carries none. In a
+		// challenge we answer, the caller sets it to the record of the
+		// node that sent it before passing it to Encode: the handshake
+		// agrees keys with that node's public key.
 		Node *enode.Node
 
 		// ChallengeData is the unmasked packet (masking IV, static
@@ -121,19 +123,15 @@ type (
 
 	// Nodes answers Findnode, in RespCount messages in total.
 	//
-	// Decode checks every record: it must decode, verify against the
-	// identity schemes and yield a node ID; a single bad record fails the
-	// message with ErrInvalidRecord. (Honest nodes relay only records they
-	// verified.)
+	// Decode checks that every record is well-formed (ErrInvalidRecord
+	// if not) but leaves their signatures to VerifiedNodes, which the
+	// protocol calls once it knows the response answers its request.
 	Nodes struct {
 		ReqID     []byte
 		RespCount uint8
 		Nodes     []*enr.Record
 
-		// Verified is set by Decode: the nodes of the records in Nodes,
-		// in the same order, made with enode.New, so that the caller
-		// need not verify the signatures again. Not encoded.
-		Verified []*enode.Node
+		schemes enr.IdentityScheme // of the codec that decoded it
 	}
 
 	// TalkRequest is a request of an application protocol.
@@ -150,6 +148,37 @@ type (
 		Message []byte
 	}
 )
+
+// VerifiedNodes checks the records against the identity schemes of the
+// Codec that decoded p (Config.ValidSchemes; enode.ValidSchemes for a Nodes
+// from DecodeMessage or made by hand), and returns the nodes of those that
+// verify, in order, and an error that joins one wrapping ErrInvalidRecord
+// for each that does not.
+//
+// Decode does not do this itself because it is costly: a node with a
+// session could send NODES that nobody asked for, each making us check a
+// dozen signatures before the protocol sees that it can drop them.
+func (p *Nodes) VerifiedNodes() ([]*enode.Node, error) {
+	schemes := p.schemes
+	if schemes == nil {
+		schemes = enode.ValidSchemes
+	}
+	nodes := make([]*enode.Node, 0, len(p.Nodes))
+	var errs []error
+	for i, r := range p.Nodes {
+		if r == nil {
+			errs = append(errs, fmt.Errorf("%w: record %d is nil", ErrInvalidRecord, i))
+			continue
+		}
+		n, err := enode.New(schemes, r)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: record %d: %w", ErrInvalidRecord, i, err))
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, errors.Join(errs...)
+}
 
 // ToAddrPort returns ToIP and ToPort as an address, IPv4 unmapped; ok is
 // false if ToIP is neither 4 nor 16 bytes long.

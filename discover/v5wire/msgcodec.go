@@ -98,9 +98,9 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 var _ io.Writer = (*appendWriter)(nil)
 
 // DecodeMessage decodes the data of a message of the given type (the
-// decrypted message without its type byte). Records in a NODES message are
-// verified against enode.ValidSchemes; a Codec uses its own schemes. The
-// result does not alias body.
+// decrypted message without its type byte). The result does not alias
+// body. The records of a NODES message are checked for their form only;
+// Nodes.VerifiedNodes checks them against enode.ValidSchemes.
 func DecodeMessage(ptype byte, body []byte) (Packet, error) {
 	return decodeMessage(ptype, body, enode.ValidSchemes)
 }
@@ -319,7 +319,7 @@ func decodeNodes(b []byte, schemes enr.IdentityScheme) (*Nodes, error) {
 		ReqID:     append(a.id[:0], id...),
 		RespCount: uint8(total),
 		Nodes:     make([]*enr.Record, n),
-		Verified:  make([]*enode.Node, n),
+		schemes:   schemes,
 	}
 	records := make([]enr.Record, n)
 	for i := range n {
@@ -332,12 +332,7 @@ func decodeNodes(b []byte, schemes enr.IdentityScheme) (*Nodes, error) {
 		if err := rlp.DecodeBytes(raw, &records[i]); err != nil {
 			return nil, fmt.Errorf("%w: NODES record %d: %w", ErrInvalidRecord, i, err)
 		}
-		node, err := enode.New(schemes, &records[i])
-		if err != nil {
-			return nil, fmt.Errorf("%w: NODES record %d: %w", ErrInvalidRecord, i, err)
-		}
 		a.p.Nodes[i] = &records[i]
-		a.p.Verified[i] = node
 	}
 	return &a.p, nil
 }
