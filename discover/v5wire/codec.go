@@ -175,6 +175,9 @@ func (c *Codec) SessionNode(id enode.ID, addr netip.AddrPort) *enode.Node {
 // Encode fails with ErrPacketTooLarge if p does not fit in a packet and
 // with ErrInvalidReqID if its request ID is too long.
 func (c *Codec) Encode(id enode.ID, addr netip.AddrPort, p Packet, challenge *Whoareyou) ([]byte, Nonce, error) {
+	if p == nil {
+		return nil, Nonce{}, errors.New("v5wire: nil packet")
+	}
 	k := newSessionID(id, addr)
 	var iv [sizeofMaskingIV]byte
 	c.rng.Read(iv[:])

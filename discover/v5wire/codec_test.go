@@ -288,6 +288,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"nil record", to(&Nodes{Nodes: []*enr.Record{nil}}, nil), nil},
 		{"unsigned record", to(&Nodes{Nodes: []*enr.Record{{}}}, nil), enr.ErrNotSigned},
 		{"unknown", to(&Unknown{}, nil), nil},
+		{"nil", to(nil, nil), nil},
 		{"whoareyou seq without node", to(&Whoareyou{RecordSeq: 1}, nil), nil},
 		{"challenge without node", to(&Ping{}, &Whoareyou{ChallengeData: make([]byte, 63)}), nil},
 		{"challenge without data", to(&Ping{}, &Whoareyou{Node: tp.b.node()}), nil},
