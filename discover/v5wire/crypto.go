@@ -36,7 +36,7 @@ const (
 
 // Nonce is the nonce of a message packet: the AES-GCM nonce of its message,
 // which a WHOAREYOU repeats to name the packet it answers.
-type Nonce [gcmNonceSize]byte
+type Nonce [12]byte
 
 // masker applies the header masking, AES-128-CTR, with scratch space kept
 // between packets so that it does not allocate.
