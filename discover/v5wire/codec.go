@@ -450,6 +450,10 @@ func (c *Codec) decodeMessagePacket(k sessionID, header, msg []byte, nonce *Nonc
 	if err != nil {
 		return &Unknown{Nonce: *nonce, Reason: ErrMessageDecrypt}, nil
 	}
+	if s.seen(nonce) {
+		c.decmsg = pt[:0]
+		return nil, ErrReplayedNonce
+	}
 	return c.decodePlaintext(pt)
 }
 
@@ -506,6 +510,7 @@ func (c *Codec) decodeHandshake(k sessionID, header, auth, msg []byte) (enode.ID
 		return k.id, nil, nil, ErrMessageDecrypt
 	}
 	// The handshake is complete: the challenge is used up.
+	s.seen((*Nonce)(nonce))
 	c.sc.storeSession(k, s)
 	c.sc.deleteChallenge(k)
 	p, err := c.decodePlaintext(pt)

@@ -164,17 +164,18 @@ func TestUnknownAndReplay(t *testing.T) {
 		t.Fatalf("replayed handshake: %v", err)
 	}
 
-	// A message packet can be replayed: the protocol has no replay
-	// protection for them (responses are matched to requests above).
+	// A message packet decodes once; its replay is refused, as is that
+	// of the handshake's nonce in a message packet.
 	msg, _, err := tp.a.c.Encode(tp.b.id(), tp.b.addr, ping, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg = bytes.Clone(msg)
-	for range 2 {
-		if _, _, p, err := tp.b.c.Decode(msg, tp.a.addr); err != nil || p.Kind() != PingMsg {
-			t.Fatalf("message: %v, %v", p, err)
-		}
+	if _, _, p, err := tp.b.c.Decode(msg, tp.a.addr); err != nil || p.Kind() != PingMsg {
+		t.Fatalf("message: %v, %v", p, err)
+	}
+	if _, _, p, err := tp.b.c.Decode(msg, tp.a.addr); !errors.Is(err, ErrReplayedNonce) || p != nil {
+		t.Fatalf("replayed message: %v, %v", p, err)
 	}
 	// From another address there is no session.
 	other := netip.MustParseAddrPort("10.9.9.9:1")
@@ -182,6 +183,10 @@ func TestUnknownAndReplay(t *testing.T) {
 		t.Fatalf("from another address: %#v", p)
 	}
 	// An IPv4-mapped address is the same endpoint.
+	if msg, _, err = tp.a.c.Encode(tp.b.id(), tp.b.addr, ping, nil); err != nil {
+		t.Fatal(err)
+	}
+	msg = bytes.Clone(msg)
 	mapped := netip.AddrPortFrom(netip.AddrFrom16(tp.a.addr.Addr().As16()), tp.a.addr.Port())
 	if _, _, p, err := tp.b.c.Decode(msg, mapped); err != nil || p.Kind() != PingMsg {
 		t.Fatalf("from the mapped address: %v, %v", p, err)

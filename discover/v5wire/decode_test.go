@@ -17,7 +17,7 @@ var decodeErrors = []error{
 	ErrInvalidFlag, ErrInvalidAuthSize, ErrMsgTooShort, ErrUnexpectedHandshake,
 	ErrInvalidAuthKey, ErrInvalidNonceSig, ErrNoRecord, ErrInvalidRecord,
 	ErrRecordMismatch, ErrMessageDecrypt, ErrEmptyMessage, ErrUnknownMessage,
-	ErrInvalidMessage, ErrInvalidReqID,
+	ErrInvalidMessage, ErrInvalidReqID, ErrReplayedNonce,
 }
 
 func isDecodeError(err error) bool {

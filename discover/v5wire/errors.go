@@ -62,6 +62,10 @@ var (
 	// the error of a handshake packet, and the Reason of an Unknown packet
 	// for an ordinary message packet (the caller answers with WHOAREYOU).
 	ErrMessageDecrypt = errors.New("v5wire: cannot decrypt message")
+	// ErrReplayedNonce: a message packet that decrypts under its session
+	// carries the nonce of one of the session's last 64 messages received:
+	// it is a replay (AES-GCM nonces are never reused by an honest sender).
+	ErrReplayedNonce = errors.New("v5wire: replayed message nonce")
 	// ErrEmptyMessage: the decrypted message is empty (no message type).
 	ErrEmptyMessage = errors.New("v5wire: empty message")
 	// ErrUnknownMessage: the message type is not one of PingMsg to

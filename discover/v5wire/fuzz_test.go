@@ -80,6 +80,8 @@ func (ft *fuzzTarget) decode(t *testing.T, input []byte) {
 	c := ft.tp.b.c
 	orig := bytes.Clone(input)
 	for _, e := range ft.ends {
+		// Every input meets the session as new: no nonce seen yet.
+		e.session.recent, e.session.next = [replayWindow]Nonce{}, 0
 		c.sc.storeSession(e.k, e.session)
 		c.sc.storeChallenge(e.k, e.challenge)
 		_, node, p, err := c.Decode(input, e.k.addr)
@@ -141,6 +143,8 @@ func TestFuzzSeeds(t *testing.T) {
 	for i, s := range ft.seeds {
 		ok := false
 		for _, e := range ft.ends {
+			// Every input meets the session as new: no nonce seen yet.
+			e.session.recent, e.session.next = [replayWindow]Nonce{}, 0
 			c.sc.storeSession(e.k, e.session)
 			c.sc.storeChallenge(e.k, e.challenge)
 			_, _, p, err := c.Decode(s, e.k.addr)

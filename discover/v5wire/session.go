@@ -36,6 +36,30 @@ type session struct {
 	nonceCounter uint32
 	// node is the node's record as of the handshake.
 	node *enode.Node
+	// recent holds the nonces of the last replayWindow messages received,
+	// next is where the next goes: a message whose nonce is among them is
+	// a replay.
+	recent [replayWindow]Nonce
+	next   int
+}
+
+// replayWindow is the number of received nonces a session remembers. A
+// replayed packet older than that many messages of the session decrypts
+// again; the request it carries is answered again, to its sender's
+// endpoint, which the session ties it to.
+const replayWindow = 64
+
+// seen reports whether a message with nonce n was received already, and
+// remembers n otherwise.
+func (s *session) seen(n *Nonce) bool {
+	for i := range s.recent {
+		if s.recent[i] == *n {
+			return true
+		}
+	}
+	s.recent[s.next] = *n
+	s.next = (s.next + 1) % replayWindow
+	return false
 }
 
 // newSession makes the session with node id from the keys of a handshake.
