@@ -52,10 +52,12 @@ const (
 const (
 	DefaultPingInterval    = 10 * time.Second
 	DefaultRefreshInterval = 30 * time.Minute
+	// DefaultV5RespTimeout is go-ethereum's timeout of v5 requests.
+	DefaultV5RespTimeout = 700 * time.Millisecond
 )
 
 // UDPConn is the socket discovery runs on. *net.UDPConn implements it;
-// ListenV4 takes ownership and closes it in Close.
+// ListenV4 and ListenV5 take ownership and close it in Close.
 type UDPConn interface {
 	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
 	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
@@ -71,7 +73,9 @@ type ReadPacket struct {
 	Addr netip.AddrPort
 }
 
-// Config configures ListenV4. Only PrivateKey is required.
+// Config configures ListenV4 and ListenV5. Only PrivateKey is required.
+// Fields named V5 only matter to ListenV5; Bootnodes are those of the
+// protocol version started with the Config.
 type Config struct {
 	// PrivateKey is the node's key; it must match the LocalNode's.
 	PrivateKey *ecdsa.PrivateKey
@@ -113,9 +117,24 @@ type Config struct {
 	RefreshInterval time.Duration
 
 	// Unhandled, if not nil, receives the packets that do not decode as
-	// discovery v4. Sends do not block: packets are dropped when the
-	// channel is full. Nil means such packets are only counted.
+	// discovery v4 (ListenV4), or whose header is not discovery v5 for us
+	// (ListenV5). Sends do not block: packets are dropped when the channel
+	// is full. Nil means such packets are only counted. See NewSharedConn
+	// for running both versions on one socket.
 	Unhandled chan<- ReadPacket
+
+	// V5ProtocolID replaces "discv5" in the header of discovery v5
+	// packets, to keep a test network apart. Nil means "discv5".
+	V5ProtocolID *[6]byte
+
+	// V5RespTimeout is how long a discovery v5 request waits for each
+	// response packet. Zero means DefaultV5RespTimeout.
+	V5RespTimeout time.Duration
+
+	// NoFindnodeLivenessCheck makes discovery v5 answer FINDNODE with
+	// table nodes that have not answered a ping of ours yet. False means
+	// only nodes that did are returned, as go-ethereum does by default.
+	NoFindnodeLivenessCheck bool
 }
 
 // withDefaults returns a copy of cfg with every zero field filled in.
@@ -143,6 +162,9 @@ func (cfg Config) withDefaults() (Config, nodedb.DB, error) {
 	}
 	if cfg.RefreshInterval <= 0 {
 		cfg.RefreshInterval = DefaultRefreshInterval
+	}
+	if cfg.V5RespTimeout <= 0 {
+		cfg.V5RespTimeout = DefaultV5RespTimeout
 	}
 	return cfg, own, nil
 }

@@ -47,6 +47,12 @@ type table struct {
 	log    *slog.Logger
 	selfID enode.ID
 
+	// fastReval makes the loop ping nodes that have not answered a ping
+	// of ours yet soon after they are added, besides the slow round of
+	// revalidation (discovery v5, whose nodes join the table unverified
+	// after a handshake, as go-ethereum's do).
+	fastReval bool
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -264,6 +270,42 @@ func (tab *table) len() int {
 		n += len(tab.buckets[i].entries)
 	}
 	return n
+}
+
+// get returns the table's node with the given ID, or nil.
+func (tab *table) get(id enode.ID) *enode.Node {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	b := &tab.buckets[tab.bucketIndex(id)]
+	if i := indexOf(b.entries, id); i >= 0 {
+		return b.entries[i].Node
+	}
+	return nil
+}
+
+// appendAtDistance appends to res the entries at log distance d from us
+// (1 to 256) for which keep reports true, only live ones if liveOnly,
+// stopping at limit nodes in res.
+func (tab *table) appendAtDistance(res []*enode.Node, d uint, liveOnly bool, limit int, keep func(*enode.Node) bool) []*enode.Node {
+	if d == 0 || d > 256 {
+		return res
+	}
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	bi := 0
+	if int(d) > bucketMinDistance {
+		bi = int(d) - bucketMinDistance - 1
+	}
+	for _, tn := range tab.buckets[bi].entries {
+		if len(res) >= limit {
+			break
+		}
+		if (liveOnly && !tn.live) || enode.LogDist(tab.selfID, tn.ID()) != int(d) || !keep(tn.Node) {
+			continue
+		}
+		res = append(res, tn.Node)
+	}
+	return res
 }
 
 func indexOf(list []*tableNode, id enode.ID) int {

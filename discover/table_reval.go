@@ -16,6 +16,12 @@ import (
 // record, the record is fetched with ENRRequest. A node that does not answer
 // is removed and a random replacement takes its place.
 //
+// With fastReval (discovery v5), nodes that have not answered a ping of
+// ours yet are also pinged on a faster round, every PingInterval/4 on
+// average: one at random of those per round. A handshake adds its node
+// unverified, and such nodes are not returned to FINDNODE until they
+// answer.
+//
 // Refresh runs the transport's lookups (our own ID, then random targets) at
 // start and every RefreshInterval, sooner (1 s, 2 s, 4 s...) while the table
 // holds fewer than 16 nodes and had bootnodes or database seeds to start
@@ -54,6 +60,7 @@ func (tab *table) seed() bool {
 func (tab *table) loop(seeded bool) {
 	defer tab.wg.Done()
 	var (
+		fast         <-chan time.Time
 		reval        = time.NewTimer(tab.revalDelay())
 		refresh      = time.NewTimer(tab.cfg.RefreshInterval)
 		refreshDone  = make(chan struct{})
@@ -68,9 +75,20 @@ func (tab *table) loop(seeded bool) {
 	)
 	defer reval.Stop()
 	defer refresh.Stop()
+	var fastTimer *time.Timer
+	if tab.fastReval {
+		fastTimer = time.NewTimer(tab.revalDelay() / 4)
+		defer fastTimer.Stop()
+		fast = fastTimer.C
+	}
 	startRefresh()
 	for {
 		select {
+		case <-fast:
+			if n, bi := tab.nodeToVerify(); n != nil {
+				tab.revalidateNode(tab.ctx, n, bi)
+			}
+			fastTimer.Reset(tab.revalDelay() / 4)
 		case <-reval.C:
 			tab.revalidate(tab.ctx)
 			reval.Reset(tab.revalDelay())
@@ -120,6 +138,12 @@ func (tab *table) revalidate(ctx context.Context) {
 	if n == nil {
 		return
 	}
+	tab.revalidateNode(ctx, n, bi)
+}
+
+// revalidateNode pings n, entry of bucket bi, and updates the table with
+// the outcome.
+func (tab *table) revalidateNode(ctx context.Context, n *enode.Node, bi int) {
 	seq, err := tab.tr.ping(ctx, n)
 	if ctx.Err() != nil {
 		return
@@ -137,7 +161,7 @@ func (tab *table) revalidate(ctx context.Context) {
 		return // removed meanwhile
 	}
 	if err != nil {
-		tab.log.Debug("discv4 removed dead node", "id", n.ID(), "err", err)
+		tab.log.Debug("discovery removed dead node", "id", n.ID(), "err", err)
 		tab.removeEntryLocked(b, i)
 		return
 	}
@@ -167,4 +191,29 @@ func (tab *table) nodeToRevalidate() (*enode.Node, int) {
 	bi := nonEmpty[randIntN(k)]
 	e := tab.buckets[bi].entries
 	return e[len(e)-1].Node, bi
+}
+
+// nodeToVerify picks a random entry that has not answered a ping of ours.
+func (tab *table) nodeToVerify() (*enode.Node, int) {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	var (
+		pick   *enode.Node
+		pickBi int
+		count  int
+	)
+	for bi := range tab.buckets {
+		for _, tn := range tab.buckets[bi].entries {
+			if tn.live {
+				continue
+			}
+			// Reservoir sampling: each unverified entry is picked with
+			// equal chance.
+			count++
+			if randIntN(count) == 0 {
+				pick, pickBi = tn.Node, bi
+			}
+		}
+	}
+	return pick, pickBi
 }
