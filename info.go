@@ -21,6 +21,7 @@ type NodeInfo struct {
 		Listener  int `json:"listener"`  // TCP port
 	} `json:"ports"`
 	ListenAddr string         `json:"listenAddr"`
+	NAT        *NATInfo       `json:"nat,omitempty"` // port mappings, with Server.NAT
 	Protocols  map[string]any `json:"protocols"`
 	Stats      Stats          `json:"stats"` // counters, see Stats
 }
@@ -48,6 +49,9 @@ func (srv *Server) NodeInfo() *NodeInfo {
 	info.Ports.Listener = n.TCP()
 	if r.listener != nil {
 		info.ListenAddr = r.listener.Addr().String()
+	}
+	if r.nat != nil {
+		info.NAT = r.nat.snapshot()
 	}
 	for _, p := range srv.Protocols {
 		if _, ok := info.Protocols[p.Name]; ok {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seednet/p2p/discover"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/nat"
 	"github.com/seednet/p2p/netutil"
 )
 
@@ -107,6 +108,14 @@ type Server struct {
 	// Dialer makes outbound connections. Nil means a net.Dialer with a 15 s
 	// timeout, dialing the node's IP and TCP port.
 	Dialer NodeDialer
+
+	// NAT, if not nil, makes the node reachable from outside a home router:
+	// the server maps its TCP port and discovery's UDP port on the gateway
+	// at Start, renews the mappings, deletes them at Stop, and puts the
+	// external address and ports in its record and enode URL. Use
+	// nat.Parse("any"), nat.UPnP(), nat.PMP(nil), nat.STUN("") or
+	// nat.ExtIP(ip). Nil means none. NodeInfo shows the mappings.
+	NAT nat.Interface
 
 	// Resolver looks up the host names of enode URLs that have one (such
 	// as enode://<id>@node.example.org:30303): a static node's before each

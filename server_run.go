@@ -30,6 +30,8 @@ type serverRun struct {
 	db       nodedb.DB       // nil without discovery and NodeDatabase
 	disc     *discover.UDPv4 // nil when NoDiscovery
 	mix      *enode.FairMix  // dial candidates: discovery and protocols
+	nat      *natMapper      // nil without Server.NAT
+	natPorts [2]int          // TCP and UDP ports to map
 
 	ctx    context.Context // cancelled by stop
 	cancel context.CancelFunc
@@ -106,6 +108,11 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		}
 	}
 	r.local = ln
+	udp := 0
+	if r.disc != nil {
+		udp = tcp
+	}
+	r.natPorts = [2]int{tcp, udp}
 	caps := make([]Cap, len(srv.Protocols))
 	for i, p := range srv.Protocols {
 		caps[i] = p.cap()
@@ -206,6 +213,7 @@ func (r *serverRun) closeListener() error {
 
 func (r *serverRun) start() {
 	log := r.srv.logger()
+	r.startNAT(r.natPorts[0], r.natPorts[1])
 	if r.listener != nil {
 		r.wg.Add(1)
 		go r.acceptLoop()

@@ -14,13 +14,20 @@ import (
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/internal/netns"
 	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/rlp"
 	"github.com/seednet/p2p/rlpx"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	netns.RunChild(netnsChildren) // when started as a child in a namespace
+	goleak.VerifyTestMain(m)
+}
+
+// newKeyNoTest makes a key outside a test (in a netns child).
+func newKeyNoTest() (*ecdsa.PrivateKey, error) { return crypto.GenerateKey() }
 
 // echoProtocol answers every "foo" message (code 0) with "bar" (code 1)
 // and reports what it receives on got.
