@@ -23,7 +23,8 @@ type transport interface {
 // tableNode is a node in a bucket.
 type tableNode struct {
 	*enode.Node
-	live    bool      // answered a ping of ours since it was added
+	live    bool      // answered a ping (or, in v5, a WHOAREYOU) of ours since it was added
+	checked bool      // answered a revalidation ping
 	addedAt time.Time // when it entered the bucket
 }
 

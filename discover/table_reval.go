@@ -16,11 +16,12 @@ import (
 // record, the record is fetched with ENRRequest. A node that does not answer
 // is removed and a random replacement takes its place.
 //
-// With fastReval (discovery v5), nodes that have not answered a ping of
-// ours yet are also pinged on a faster round, every PingInterval/4 on
-// average: one at random of those per round. A handshake adds its node
-// unverified, and such nodes are not returned to FINDNODE until they
-// answer.
+// With fastReval (discovery v5), nodes that have not answered a
+// revalidation ping yet are also pinged on a faster round, every
+// PingInterval/8 on average: one at random of those per round. A v5
+// handshake adds its node as live if its record's endpoint is the one the
+// handshake came from (it answered our WHOAREYOU there), else unverified:
+// FINDNODE is answered with live nodes only.
 //
 // Refresh runs the transport's lookups (our own ID, then random targets) at
 // start and every RefreshInterval, sooner (1 s, 2 s, 4 s...) while the table
@@ -77,7 +78,7 @@ func (tab *table) loop(seeded bool) {
 	defer refresh.Stop()
 	var fastTimer *time.Timer
 	if tab.fastReval {
-		fastTimer = time.NewTimer(tab.revalDelay() / 4)
+		fastTimer = time.NewTimer(tab.revalDelay() / 8)
 		defer fastTimer.Stop()
 		fast = fastTimer.C
 	}
@@ -88,7 +89,7 @@ func (tab *table) loop(seeded bool) {
 			if n, bi := tab.nodeToVerify(); n != nil {
 				tab.revalidateNode(tab.ctx, n, bi)
 			}
-			fastTimer.Reset(tab.revalDelay() / 4)
+			fastTimer.Reset(tab.revalDelay() / 8)
 		case <-reval.C:
 			tab.revalidate(tab.ctx)
 			reval.Reset(tab.revalDelay())
@@ -167,7 +168,7 @@ func (tab *table) revalidateNode(ctx context.Context, n *enode.Node, bi int) {
 	}
 	tn := b.entries[i]
 	tab.updateLocked(b, tn, n)
-	tn.live = true
+	tn.live, tn.checked = true, true
 	copy(b.entries[1:i+1], b.entries[:i])
 	b.entries[0] = tn
 	tab.cfg.DB.UpdateNode(tn.Node)
@@ -193,7 +194,8 @@ func (tab *table) nodeToRevalidate() (*enode.Node, int) {
 	return e[len(e)-1].Node, bi
 }
 
-// nodeToVerify picks a random entry that has not answered a ping of ours.
+// nodeToVerify picks a random entry that has not answered a revalidation
+// ping yet.
 func (tab *table) nodeToVerify() (*enode.Node, int) {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
@@ -204,7 +206,7 @@ func (tab *table) nodeToVerify() (*enode.Node, int) {
 	)
 	for bi := range tab.buckets {
 		for _, tn := range tab.buckets[bi].entries {
-			if tn.live {
+			if tn.checked {
 				continue
 			}
 			// Reservoir sampling: each unverified entry is picked with

@@ -30,9 +30,14 @@ func (t *UDPv5) handlePacket(buf []byte, from netip.AddrPort) {
 	id, node, p, err := t.codec.Decode(buf, from)
 	if node != nil {
 		// A completed handshake: the node proved its key, and that it
-		// receives at from. It joins the table unverified; the table
-		// pings it at its record's endpoint soon.
-		t.tab.addFound(node)
+		// receives at from. If that is the endpoint of its record, it
+		// joins the table as live, else unverified; the table pings it
+		// at its record's endpoint soon either way.
+		if ep, ok := node.UDPEndpoint(); ok && netip.AddrPortFrom(ep.Addr().Unmap(), ep.Port()) == from {
+			t.tab.addInbound(node)
+		} else {
+			t.tab.addFound(node)
+		}
 	}
 	if err != nil {
 		t.dropUndecodableLocked(buf, id, from, err)
