@@ -1,13 +1,18 @@
 package p2p
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/seednet/p2p/crypto"
+	"github.com/seednet/p2p/discover"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/internal/testutil"
+	"github.com/seednet/p2p/nodedb"
 )
 
 // TestDiscoveryFindsPeers: nodes that know only a bootnode find each other
@@ -82,4 +87,115 @@ func TestBootnodeHostName(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestDiscoveryV5Only: nodes running only discovery v5 find each other
+// through a v5 bootnode and connect.
+func TestDiscoveryV5Only(t *testing.T) {
+	boot := startServer(t, &Server{Name: "boot", NoDiscoveryV4: true, Protocols: []Protocol{echoProtocol(nil)}, Logger: discardLogger})
+	if boot.DiscoveryV4() != nil || boot.DiscoveryV5() == nil {
+		t.Fatal("NoDiscoveryV4 did not leave v5 alone")
+	}
+	const n = 4
+	var nodes []*Server
+	for i := range n {
+		nodes = append(nodes, startServer(t, &Server{
+			Name:             fmt.Sprintf("node%d", i),
+			MaxPeers:         6,
+			DialRatio:        2,
+			NoDiscoveryV4:    true,
+			BootstrapNodesV5: []*enode.Node{boot.Self()},
+			Protocols:        []Protocol{echoProtocol(nil)},
+			Logger:           discardLogger,
+		}))
+	}
+	eventually(t, "every node has a peer other than the bootnode", func() bool {
+		for _, srv := range nodes {
+			others := 0
+			for _, p := range srv.Peers() {
+				if p.ID() != boot.Self().ID() {
+					others++
+				}
+			}
+			if others == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestDiscoveryBothVersionsOneSocket: by default v4 and v5 run on the UDP
+// port of ListenAddr; a v4 and a v5 node outside the server both reach it
+// there, and NodeInfo shows both.
+func TestDiscoveryBothVersionsOneSocket(t *testing.T) {
+	srv := startServer(t, &Server{Protocols: []Protocol{echoProtocol(nil)}})
+	if srv.DiscoveryV4() == nil || srv.DiscoveryV5() == nil {
+		t.Fatal("a version of discovery is not running")
+	}
+	info := srv.NodeInfo()
+	if info.DiscoveryV4 == nil || info.DiscoveryV5 == nil || info.Ports.Discovery != srv.Self().TCP() {
+		t.Fatalf("NodeInfo: v4 %v v5 %v, discovery port %d", info.DiscoveryV4, info.DiscoveryV5, info.Ports.Discovery)
+	}
+	// A v4 node and a v5 node, each on its own socket.
+	for _, version := range []string{"v4", "v5"} {
+		t.Run(version, func(t *testing.T) {
+			key := testutil.NewKey(t)
+			conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := nodedb.NewMemory(nodedb.Config{})
+			defer db.Close()
+			ln := enode.NewLocalNode(db, key)
+			cfg := discover.Config{PrivateKey: key}
+			switch version {
+			case "v4":
+				d, err := discover.ListenV4(conn, ln, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				if err := d.Ping(context.Background(), srv.Self()); err != nil {
+					t.Fatal("v4 ping:", err)
+				}
+			case "v5":
+				d, err := discover.ListenV5(conn, ln, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				if _, err := d.Ping(srv.Self()); err != nil {
+					t.Fatal("v5 ping:", err)
+				}
+				n, err := d.RequestENR(srv.Self())
+				if err != nil || n.Seq() != srv.Self().Seq() {
+					t.Fatalf("v5 RequestENR: %v, %v", n, err)
+				}
+			}
+		})
+	}
+}
+
+// TestDiscoverySwitches: each version can be switched off, and both.
+func TestDiscoverySwitches(t *testing.T) {
+	for _, tc := range []struct {
+		noDisc, noV4, noV5 bool
+		v4, v5             bool
+	}{
+		{false, false, false, true, true},
+		{false, true, false, false, true},
+		{false, false, true, true, false},
+		{false, true, true, false, false},
+		{true, false, false, false, false},
+	} {
+		srv := startServer(t, &Server{NoDiscovery: tc.noDisc, NoDiscoveryV4: tc.noV4, NoDiscoveryV5: tc.noV5})
+		if (srv.DiscoveryV4() != nil) != tc.v4 || (srv.DiscoveryV5() != nil) != tc.v5 {
+			t.Errorf("NoDiscovery %v, V4 %v, V5 %v: v4 runs %v, v5 runs %v", tc.noDisc, tc.noV4, tc.noV5, srv.DiscoveryV4() != nil, srv.DiscoveryV5() != nil)
+		}
+		if !tc.v4 && !tc.v5 && srv.Self().UDP() != 0 {
+			t.Errorf("UDP port %d in the record without discovery", srv.Self().UDP())
+		}
+		srv.Stop()
+	}
 }

@@ -22,8 +22,19 @@ type NodeInfo struct {
 	} `json:"ports"`
 	ListenAddr string         `json:"listenAddr"`
 	NAT        *NATInfo       `json:"nat,omitempty"` // port mappings, with Server.NAT
+	// DiscoveryV4 and DiscoveryV5 describe the discovery versions that run.
+	DiscoveryV4 *DiscoveryInfo `json:"discoveryV4,omitempty"`
+	DiscoveryV5 *DiscoveryInfo `json:"discoveryV5,omitempty"`
 	Protocols  map[string]any `json:"protocols"`
 	Stats      Stats          `json:"stats"` // counters, see Stats
+}
+
+// DiscoveryInfo describes one version of discovery.
+type DiscoveryInfo struct {
+	Nodes int `json:"nodes"` // nodes in its table
+	// Stats counts the packets it dropped, by reason: a discover.Stats
+	// for v4, a discover.V5Stats for v5.
+	Stats any `json:"stats"`
 }
 
 // NodeInfo returns information about the local node, or nil when the
@@ -52,6 +63,12 @@ func (srv *Server) NodeInfo() *NodeInfo {
 	}
 	if r.nat != nil {
 		info.NAT = r.nat.snapshot()
+	}
+	if r.disc != nil {
+		info.DiscoveryV4 = &DiscoveryInfo{Nodes: len(r.disc.TableNodes()), Stats: r.disc.Stats()}
+	}
+	if r.disc5 != nil {
+		info.DiscoveryV5 = &DiscoveryInfo{Nodes: len(r.disc5.AllNodes()), Stats: r.disc5.Stats()}
 	}
 	for _, p := range srv.Protocols {
 		if _, ok := info.Protocols[p.Name]; ok {

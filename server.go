@@ -91,14 +91,25 @@ type Server struct {
 	// NoDial stops the server from dialing any node, static ones included.
 	NoDial bool
 
-	// NoDiscovery turns node discovery (discovery v4, on the UDP port of
-	// ListenAddr) off. The server then finds peers only through
-	// StaticNodes, AddPeer and the protocols' DialCandidates.
+	// NoDiscovery turns node discovery off: both versions, which otherwise
+	// run on one socket, the UDP port of ListenAddr. The server then finds
+	// peers only through StaticNodes, AddPeer and the protocols'
+	// DialCandidates.
 	NoDiscovery bool
+
+	// NoDiscoveryV4 and NoDiscoveryV5 turn one version of discovery off.
+	// Both run by default (go-ethereum has DiscoveryV4 and DiscoveryV5
+	// switches that are off by default; here the zero value is the
+	// recommended setting, so a struct literal without them gets both).
+	NoDiscoveryV4, NoDiscoveryV5 bool
 
 	// BootstrapNodes are the nodes discovery starts from. Nil means none:
 	// the node then relies on its database and on nodes that contact it.
 	BootstrapNodes []*enode.Node
+
+	// BootstrapNodesV5 are the nodes discovery v5 starts from (enr: or
+	// enode: URLs work). Nil means BootstrapNodes.
+	BootstrapNodesV5 []*enode.Node
 
 	// NodeDatabase is the path of the node database, which keeps the
 	// nodes discovery found and the sequence number of our node record
@@ -299,13 +310,40 @@ func (srv *Server) SetupConn(fd net.Conn, flags ConnFlag, dialDest *enode.Node) 
 	return err
 }
 
-// DiscoveryNodes returns the nodes in the discovery table, or nil when
-// discovery is off or the server is not running.
-func (srv *Server) DiscoveryNodes() []*enode.Node {
-	if r := srv.running(); r != nil && r.disc != nil {
-		return r.disc.TableNodes()
+// DiscoveryV5 returns the discovery v5 instance, or nil when it is off or
+// the server is not running.
+func (srv *Server) DiscoveryV5() *discover.UDPv5 {
+	if r := srv.running(); r != nil {
+		return r.disc5
 	}
 	return nil
+}
+
+// DiscoveryNodes returns the nodes in the discovery tables (of v4 and v5,
+// each node once), or nil when discovery is off or the server is not
+// running.
+func (srv *Server) DiscoveryNodes() []*enode.Node {
+	r := srv.running()
+	if r == nil {
+		return nil
+	}
+	var nodes []*enode.Node
+	seen := make(map[enode.ID]bool)
+	add := func(ns []*enode.Node) {
+		for _, n := range ns {
+			if !seen[n.ID()] {
+				seen[n.ID()] = true
+				nodes = append(nodes, n)
+			}
+		}
+	}
+	if r.disc != nil {
+		add(r.disc.TableNodes())
+	}
+	if r.disc5 != nil {
+		add(r.disc5.AllNodes())
+	}
+	return nodes
 }
 
 // Peers returns the connected peers.
@@ -375,6 +413,11 @@ func (srv *Server) MaxDialedConns() int {
 		ratio = DefaultDialRatio
 	}
 	return srv.MaxPeers / ratio
+}
+
+// discoveryOn reports whether a version of discovery runs.
+func (srv *Server) discoveryOn() bool {
+	return !srv.NoDiscovery && !(srv.NoDiscoveryV4 && srv.NoDiscoveryV5)
 }
 
 func (srv *Server) name() string {

@@ -28,7 +28,8 @@ type serverRun struct {
 	listener net.Listener
 	dialer   *dialScheduler
 	db       nodedb.DB       // nil without discovery and NodeDatabase
-	disc     *discover.UDPv4 // nil when NoDiscovery
+	disc     *discover.UDPv4 // nil when NoDiscovery or NoDiscoveryV4
+	disc5    *discover.UDPv5 // nil when NoDiscovery or NoDiscoveryV5
 	mix      *enode.FairMix  // dial candidates: discovery and protocols
 	nat      *natMapper      // nil without Server.NAT
 	natPorts [2]int          // TCP and UDP ports to map
@@ -101,7 +102,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 			}
 		}
 	}
-	if !srv.NoDiscovery {
+	if srv.discoveryOn() {
 		if err := r.startDiscovery(ln, tcp); err != nil {
 			r.closeResources()
 			return nil, err
@@ -109,7 +110,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	}
 	r.local = ln
 	udp := 0
-	if r.disc != nil {
+	if r.disc != nil || r.disc5 != nil {
 		udp = tcp
 	}
 	r.natPorts = [2]int{tcp, udp}
@@ -128,7 +129,9 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	return r, nil
 }
 
-// startDiscovery runs discovery v4 on the UDP port of the TCP listener.
+// startDiscovery runs discovery on the UDP port of the TCP listener: v4
+// and v5 on one socket unless one of them is switched off. Packets that
+// are not v4 go on to v5, as in go-ethereum.
 func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	srv := r.srv
 	host := ""
@@ -143,20 +146,55 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	if err != nil {
 		return fmt.Errorf("p2p: cannot listen for discovery on UDP port %d of %q: %w", tcp, host, err)
 	}
-	disc, err := discover.ListenV4(conn.(*net.UDPConn), ln, discover.Config{
-		PrivateKey:  srv.PrivateKey,
-		NetRestrict: srv.NetRestrict,
-		Bootnodes:   r.resolveBootnodes(srv.BootstrapNodes),
-		DB:          r.db,
-		Log:         srv.logger(),
-	})
-	if err != nil {
-		conn.Close()
-		return err
+	udp := conn.(*net.UDPConn)
+	config := func(bootnodes []*enode.Node) discover.Config {
+		return discover.Config{
+			PrivateKey:  srv.PrivateKey,
+			NetRestrict: srv.NetRestrict,
+			Bootnodes:   r.resolveBootnodes(bootnodes),
+			DB:          r.db,
+			Log:         srv.logger(),
+		}
 	}
-	r.disc = disc
+	v5conn := discover.UDPConn(udp)
+	if !srv.NoDiscoveryV4 {
+		cfg := config(srv.BootstrapNodes)
+		var unhandled chan discover.ReadPacket
+		if !srv.NoDiscoveryV5 {
+			unhandled = make(chan discover.ReadPacket, discoveryBacklog)
+			cfg.Unhandled = unhandled
+			v5conn = discover.NewSharedConn(udp, unhandled)
+		}
+		disc, err := discover.ListenV4(udp, ln, cfg)
+		if err != nil {
+			udp.Close()
+			return err
+		}
+		r.disc = disc
+	}
+	if !srv.NoDiscoveryV5 {
+		boot := srv.BootstrapNodesV5
+		if boot == nil {
+			boot = srv.BootstrapNodes
+		}
+		disc5, err := discover.ListenV5(v5conn, ln, config(boot))
+		if err != nil {
+			if r.disc != nil {
+				r.disc.Close()
+			} else {
+				udp.Close()
+			}
+			r.disc = nil
+			return err
+		}
+		r.disc5 = disc5
+	}
 	return nil
 }
+
+// discoveryBacklog is how many packets for discovery v5 may wait while v4
+// reads the shared socket.
+const discoveryBacklog = 100
 
 // resolveBootnodes looks up the bootnodes given by enode URLs with a host
 // name, since discovery needs their addresses. One that does not resolve
@@ -187,6 +225,9 @@ func (r *serverRun) closeResources() error {
 	var errs []error
 	if err := r.closeListener(); err != nil {
 		errs = append(errs, fmt.Errorf("p2p: closing the listener: %w", err))
+	}
+	if r.disc5 != nil {
+		r.disc5.Close() // first: on a shared socket, v4 owns it
 	}
 	if r.disc != nil {
 		if err := r.disc.Close(); err != nil {
@@ -242,6 +283,10 @@ func (r *serverRun) start() {
 	sources := 0
 	if r.disc != nil && !r.srv.NoDial {
 		r.mix.AddSource(r.disc.RandomNodes())
+		sources++
+	}
+	if r.disc5 != nil && !r.srv.NoDial {
+		r.mix.AddSource(r.disc5.RandomNodes())
 		sources++
 	}
 	for _, p := range r.srv.Protocols {
