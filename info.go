@@ -20,13 +20,13 @@ type NodeInfo struct {
 		Discovery int `json:"discovery"` // UDP port
 		Listener  int `json:"listener"`  // TCP port
 	} `json:"ports"`
-	ListenAddr string         `json:"listenAddr"`
-	NAT        *NATInfo       `json:"nat,omitempty"` // port mappings, with Server.NAT
+	ListenAddr string   `json:"listenAddr"`
+	NAT        *NATInfo `json:"nat,omitempty"` // port mappings, with Server.NAT
 	// DiscoveryV4 and DiscoveryV5 describe the discovery versions that run.
 	DiscoveryV4 *DiscoveryInfo `json:"discoveryV4,omitempty"`
 	DiscoveryV5 *DiscoveryInfo `json:"discoveryV5,omitempty"`
-	Protocols  map[string]any `json:"protocols"`
-	Stats      Stats          `json:"stats"` // counters, see Stats
+	Protocols   map[string]any `json:"protocols"`
+	Stats       Stats          `json:"stats"` // counters, see Stats
 }
 
 // DiscoveryInfo describes one version of discovery.
