@@ -92,15 +92,17 @@ func (t *UDPv5) dropUndecodableLocked(buf []byte, id enode.ID, from netip.AddrPo
 		t.stats.notV5.Add(1)
 	case errors.Is(err, v5wire.ErrReplayedNonce):
 		t.stats.replayed.Add(1)
+	case errors.Is(err, v5wire.ErrEmptyMessage), errors.Is(err, v5wire.ErrUnknownMessage),
+		errors.Is(err, v5wire.ErrInvalidMessage), errors.Is(err, v5wire.ErrInvalidReqID):
+		// Checked before the handshake errors: a bad NODES record is
+		// ErrInvalidRecord and ErrInvalidMessage.
+		t.stats.badMessage.Add(1)
 	case errors.Is(err, v5wire.ErrUnexpectedHandshake):
 		t.stats.unexpectedHandshake.Add(1)
 	case errors.Is(err, v5wire.ErrNoRecord), errors.Is(err, v5wire.ErrInvalidRecord), errors.Is(err, v5wire.ErrRecordMismatch):
 		t.stats.badHandshakeRecord.Add(1)
 	case errors.Is(err, v5wire.ErrInvalidAuthKey), errors.Is(err, v5wire.ErrInvalidNonceSig), errors.Is(err, v5wire.ErrMessageDecrypt):
 		t.stats.badHandshake.Add(1)
-	case errors.Is(err, v5wire.ErrEmptyMessage), errors.Is(err, v5wire.ErrUnknownMessage),
-		errors.Is(err, v5wire.ErrInvalidMessage), errors.Is(err, v5wire.ErrInvalidReqID):
-		t.stats.badMessage.Add(1)
 	default:
 		t.stats.badHeader.Add(1)
 	}

@@ -49,6 +49,8 @@ var (
 	ErrNoRecord = errors.New("v5wire: handshake without node record")
 	// ErrInvalidRecord: a node record in a handshake or a NODES message
 	// does not decode, or does not verify against the identity schemes.
+	// For a NODES message the error wraps ErrInvalidMessage too, so that
+	// a caller can tell a bad message from a bad handshake.
 	ErrInvalidRecord = errors.New("v5wire: invalid node record")
 	// ErrRecordMismatch: the record in a handshake is of another node than
 	// the packet's source ID.

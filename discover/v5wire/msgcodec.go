@@ -330,7 +330,7 @@ func decodeNodes(b []byte, schemes enr.IdentityScheme) (*Nodes, error) {
 		raw := recs[:len(recs)-len(rest)]
 		recs = rest
 		if err := rlp.DecodeBytes(raw, &records[i]); err != nil {
-			return nil, fmt.Errorf("%w: NODES record %d: %w", ErrInvalidRecord, i, err)
+			return nil, fmt.Errorf("%w: %w: NODES record %d: %w", ErrInvalidMessage, ErrInvalidRecord, i, err)
 		}
 		a.p.Nodes[i] = &records[i]
 	}
