@@ -248,6 +248,11 @@ func parseENR(text string, validSchemes enr.IdentityScheme) (*enrEntry, error) {
 	if err != nil {
 		return nil, &EntryError{"enr", fmt.Errorf("%w: %w", ErrInvalidENR, err)}
 	}
+	// The base64 decoder skips line breaks: only the record's own text is
+	// its entry, so that the entry hashes as it is written.
+	if n.String() != text {
+		return nil, &EntryError{"enr", fmt.Errorf("%w: not in canonical form", ErrInvalidENR)}
+	}
 	return &enrEntry{node: n}, nil
 }
 

@@ -112,6 +112,7 @@ func TestParseEntry(t *testing.T) {
 		{"enr with padding", specNode + "=", "", ErrInvalidENR},
 		{"enr with stray bits", specNode[:len(specNode)-1] + "B", "", ErrInvalidENR},
 		{"enr not base64", "enr:-----", "", ErrInvalidENR},
+		{"enr with line break", specNode[:40] + "\r\n" + specNode[40:], "", ErrInvalidENR},
 		{"enr with bad signature", strings.Replace(specNode, "OFzoV", "OFzoW", 1), "", ErrInvalidENR},
 		{"empty", "", "", ErrUnknownEntry},
 		{"root is no tree entry", specRecords["n"], "", ErrUnknownEntry},

@@ -4,6 +4,10 @@
 //	p2pnode key generate FILE      write a new node key to FILE (hex, mode 0600)
 //	p2pnode key to-enode FILE      print the enode URL of the key in FILE
 //	p2pnode discv4 ping NODE       ping NODE (enode URL or enr:) over discovery v4 and print its record
+//	p2pnode dns sign DIR KEYFILE   sign the DNS node list (EIP-1459) in DIR (see dns.go for its files)
+//	p2pnode dns to-txt DIR [OUT]   write the list's TXT records as JSON
+//	p2pnode dns to-zonefile DIR [OUT]  write the list as a zone file for a DNS server
+//	p2pnode dns sync URL [DIR]     download the list at URL (enrtree://...) into DIR
 //
 // Flags of the node:
 //
@@ -53,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(args) > 0 && args[0] == "discv4" {
 		return discv4Command(args[1:], stdout)
+	}
+	if len(args) > 0 && args[0] == "dns" {
+		return dnsCommand(args[1:], stdout, stderr)
 	}
 	return nodeCommand(args, stdout, stderr)
 }

@@ -89,8 +89,10 @@ func startNSD(t testing.TB, bin string, zones map[string]string) (*NSD, error) {
 	s.cmd = exec.Command(bin, "-d", "-c", filepath.Join(dir, "nsd.conf"))
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	// Its own process group, so that its children (NSD forks a server and
-	// a zone transfer process) can be killed with it if need be.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// a zone transfer process) can be killed with it if need be; and
+	// SIGTERM if the test binary dies without cleaning up (a test timeout),
+	// so that no NSD outlives it.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
