@@ -1,28 +1,63 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond the Go module proxy: the system's
-# libsecp256k1 (Debian package libsecp256k1-dev, with the recovery and ecdh
-# modules) for the optional `libsecp256k1` build of package crypto.
+# Installs what the tests need beyond the Go module proxy, from Debian's
+# packages:
+#   - the system's libsecp256k1 (libsecp256k1-dev, with the recovery and ecdh
+#     modules) for the optional `libsecp256k1` build of package crypto;
+#   - NSD (nsd), the authoritative DNS server that the tests of dnsdisc,
+#     cmd/p2pnode and interop/dnsdisc run on a loopback port to serve DNS
+#     node lists. The tests start and stop their own NSD; the system's NSD
+#     service, which the package may start on port 53, is stopped and
+#     disabled right after the install.
 #
 # It installs only when it can (root with apt-get); otherwise it says what is
-# missing and the cgo variant of the crypto tests is skipped by `make test`.
+# missing: the cgo variant of the crypto tests is skipped by `make test`, and
+# the tests that need NSD skip themselves.
 set -eu
+
+can_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
+}
+
+# apt_install PACKAGE installs a Debian package, updating the package lists
+# if the first try fails.
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "$1" >/dev/null 2>&1 || {
+    apt-get update -q >/dev/null 2>&1
+    apt-get install -y -q "$1" >/dev/null
+  }
+}
 
 have_secp() {
   [ -f /usr/include/secp256k1_recovery.h ] && [ -f /usr/include/secp256k1_ecdh.h ]
 }
 
-if have_secp; then
-  exit 0
-fi
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if ! have_secp && can_install; then
   echo "deps: installing libsecp256k1-dev" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q libsecp256k1-dev >/dev/null 2>&1 || {
-    apt-get update -q >/dev/null 2>&1
-    apt-get install -y -q libsecp256k1-dev >/dev/null
-  }
+  apt_install libsecp256k1-dev
 fi
 if ! have_secp; then
   echo "deps: libsecp256k1-dev is not installed; the libsecp256k1 build of crypto will not be tested" >&2
   echo "deps: install it with: sudo apt-get install libsecp256k1-dev" >&2
+fi
+
+have_nsd() {
+  command -v nsd >/dev/null 2>&1 || [ -x /usr/sbin/nsd ]
+}
+
+if ! have_nsd && can_install; then
+  echo "deps: installing nsd" >&2
+  apt_install nsd || true
+  # Stop the system service the package may have started (it would answer
+  # DNS on port 53 of every address) and keep it from starting at boot.
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now nsd.service >/dev/null 2>&1 || true
+  fi
+  if command -v service >/dev/null 2>&1; then
+    service nsd stop >/dev/null 2>&1 || true
+  fi
+fi
+if ! have_nsd; then
+  echo "deps: nsd is not installed; the tests against a real DNS server will be skipped" >&2
+  echo "deps: install it with: sudo apt-get install nsd" >&2
 fi
