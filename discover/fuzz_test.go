@@ -1,11 +1,14 @@
 package discover
 
 import (
+	"bytes"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/discover/v4wire"
+	"github.com/seednet/p2p/discover/v5wire"
 	"github.com/seednet/p2p/enode"
 )
 
@@ -39,6 +42,70 @@ func FuzzHandlePacket(f *testing.F) {
 		udp.handlePacket(data, from)
 		if _, _, _, err := v4wire.Decode(data); err != nil && conn.numWrites() != before {
 			t.Fatalf("sent a packet in answer to garbage (%v)", err)
+		}
+	})
+}
+
+// FuzzHandlePacketV5 feeds arbitrary packets from a loopback address to a
+// running UDPv5's packet handler: it must not panic, and must never answer
+// with more bytes than it got (the sender has not completed a handshake,
+// which needs a WHOAREYOU of ours that the fuzzer never sees).
+func FuzzHandlePacketV5(f *testing.F) {
+	conn := newMemConn()
+	key, _ := crypto.GenerateKey()
+	ln := enode.NewLocalNode(nil, key)
+	udp, err := ListenV5(conn, ln, Config{PrivateKey: key, PingInterval: time.Hour, RefreshInterval: time.Hour})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer udp.Close()
+	from := netip.MustParseAddrPort("127.0.0.9:30303")
+
+	// Seeds: what a node without a session sends (every message type),
+	// a WHOAREYOU, and a handshake answering a challenge the node never
+	// sent.
+	tkey, _ := crypto.GenerateKey()
+	tln := enode.NewLocalNode(nil, tkey)
+	tc := v5wire.NewCodec(tln, tkey, nil, nil)
+	self := udp.Self()
+	addr, _ := self.UDPEndpoint()
+	seed := func(p v5wire.Packet, challenge *v5wire.Whoareyou) {
+		enc, _, err := tc.Encode(self.ID(), addr, p, challenge)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(bytes.Clone(enc))
+	}
+	for _, p := range []v5wire.Packet{
+		&v5wire.Ping{ReqID: []byte{1}, ENRSeq: 1},
+		&v5wire.Findnode{ReqID: []byte{1}, Distances: []uint{0, 256}},
+		&v5wire.TalkRequest{ReqID: []byte{1}, Protocol: "x"},
+	} {
+		seed(p, nil)
+	}
+	seed(&v5wire.Whoareyou{Nonce: v5wire.Nonce{1}}, nil)
+	// A challenge from a third codec, so that the handshake is well
+	// formed but answers nothing the node sent.
+	okey, _ := crypto.GenerateKey()
+	oc := v5wire.NewCodec(enode.NewLocalNode(nil, okey), okey, nil, nil)
+	if _, _, err := oc.Encode(tln.ID(), from, &v5wire.Whoareyou{Nonce: v5wire.Nonce{2}}, nil); err == nil {
+		w := oc.CurrentChallenge(tln.ID(), from)
+		c := *w
+		c.Node = self
+		seed(&v5wire.Ping{ReqID: []byte{2}}, &c)
+	}
+	f.Add([]byte{})
+	f.Add(make([]byte, 63))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		before := conn.numWrites()
+		udp.handlePacket(data, from)
+		conn.mu.Lock()
+		defer conn.mu.Unlock()
+		for _, w := range conn.writes[before:] {
+			if len(w) > len(data) {
+				t.Fatalf("answered %d bytes with %d", len(data), len(w))
+			}
 		}
 	})
 }

@@ -90,6 +90,8 @@
 //     The record in a handshake is verified against Config.ValidSchemes and
 //     must be the sender's. Records in NODES are checked for their form by
 //     Decode and verified by Nodes.VerifiedNodes.
+//   - A session remembers the nonces of its last 64 received messages: a
+//     message packet that repeats one fails with ErrReplayedNonce.
 //   - The packet Encode returns is valid until the next Encode; packets
 //     Decode returns do not alias its input or buffers.
 //   - A Codec is not safe for concurrent use.
@@ -124,6 +126,8 @@
 //   - go-ethereum's Header, StaticHeader, EncodeRaw, EncodePubkey and
 //     DecodePubkey, which only its tests use, and its RequestTicketMsg and
 //     TicketMsg constants, of an older draft, have no counterpart.
+//   - Replayed message packets are refused (ErrReplayedNonce); go-ethereum
+//     decodes them again.
 //   - Message bodies are written and read by hand, not by reflection, and
 //     the ciphers of a session are kept with it: a message packet costs one
 //     allocation to decode and none to encode.
