@@ -35,15 +35,17 @@
 //
 //	client := dnsdisc.NewClient(dnsdisc.Config{})
 //	it, err := client.NewIterator("enrtree://AKPY...@nodes.example.org")
-//	if err != nil { ... }          // a malformed URL; no lookup happens yet
-//	proto.DialCandidates = it      // the server closes it when it stops
+//	if err != nil { ... }       // a malformed URL; no lookup happens yet
+//	proto.DialCandidates = it   // the server closes it when it stops
 //
-// The iterator does its lookups inside Next, in the caller's goroutine; it
-// starts no goroutines, and neither does the Client, which needs no
-// closing. Close the iterator to end it: a blocked Next returns false at
-// once. Next blocks while lookups are rate limited (Config.RateLimit, 3 per
-// second by default, cache hits included, so that a consumer cannot make it
-// spin) and, once every tree is idle, until the next root check.
+// The iterator does its lookups inside Next, which blocks while lookups
+// are rate limited (Config.RateLimit, 3 per second by default, cache hits
+// included, so that a consumer cannot make it spin) and, once every tree is
+// idle, until the next root check. Close the iterator to end it: a blocked
+// Next returns false at once. Each lookup runs in a goroutine of its own,
+// which ends when the resolver returns (within Config.Timeout, for a
+// resolver that honours its context, as net.Resolver does); the Client has
+// no other goroutines and needs no closing.
 //
 // # What callers must know
 //
@@ -75,9 +77,12 @@
 // MakeTree builds the tree of a set of nodes and links, Tree.Sign signs it
 // and returns its URL, and Tree.ToTXT gives the TXT records by name, for a
 // DNS provider's API or for WriteZoneFile, which writes an RFC 1035 zone
-// file that an authoritative server such as NSD loads. The command
-// cmd/p2pnode has "dns sign", "dns to-txt", "dns to-zonefile" and
-// "dns sync".
+// file that an authoritative server such as NSD loads. Both libraries'
+// MakeTree give the same records for the same nodes, links and key
+// (interop/dnsdisc checks it). The command cmd/p2pnode has "dns sign",
+// "dns to-txt", "dns to-zonefile" and "dns sync". Package dnstest, below
+// this one, serves lists to tests: from memory, or from NSD run on a
+// loopback port.
 //
 // # Differences from go-ethereum
 //
@@ -86,10 +91,12 @@
 // limit; Client.SyncTreeContext takes a context; Tree.Nodes and Tree.Links
 // are sorted, and MakeTree drops duplicate nodes and links, so its output
 // depends only on its input sets; Tree.Sign refuses a domain that is not a
-// DNS name; errors are exported. The client checks root sequence numbers
-// (go-ethereum does not), refuses non-canonical text (hashes and keys with
-// stray bits or line breaks, roots not written the canonical way, whose
-// signature could not be checked as written), and bounds what a tree can
-// make it do, as above. Hashes of 12 to 32 bytes are accepted, as in
-// go-ethereum; 16 bytes are written.
+// DNS name; errors are exported; WriteZoneFile is new. The client checks
+// root sequence numbers (go-ethereum does not), refuses non-canonical text
+// (hashes, keys and records with stray bits or line breaks, roots not
+// written the canonical way, whose signature could not be checked as
+// written), skips unrelated TXT records at a name, takes the highest of
+// several valid roots, returns from Next at Close even if the resolver is
+// slow to notice, and bounds what a tree can make it do, as above. Hashes
+// of 12 to 32 bytes are accepted, as in go-ethereum; 16 bytes are written.
 package dnsdisc
