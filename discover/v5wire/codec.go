@@ -446,7 +446,15 @@ func (c *Codec) decodeMessagePacket(k sessionID, header, msg []byte, nonce *Nonc
 	if s == nil {
 		return &Unknown{Nonce: *nonce, Reason: ErrUnknownSession}, nil
 	}
-	pt, err := s.readAEAD.Open(c.decmsg[:0], header[offsetNonce:offsetNonce+gcmNonceSize], msg, header)
+	gcmNonce := header[offsetNonce : offsetNonce+gcmNonceSize]
+	pt, err := s.readAEAD.Open(c.decmsg[:0], gcmNonce, msg, header)
+	if err != nil && s.prev != nil {
+		// The sender may use the session this one replaced (crossed
+		// handshakes, see storeSession).
+		if pt, err = s.prev.readAEAD.Open(c.decmsg[:0], gcmNonce, msg, header); err == nil {
+			s = c.sc.promote(k, s)
+		}
+	}
 	if err != nil {
 		return &Unknown{Nonce: *nonce, Reason: ErrMessageDecrypt}, nil
 	}

@@ -128,6 +128,11 @@
 //     TicketMsg constants, of an older draft, have no counterpart.
 //   - Replayed message packets are refused (ErrReplayedNonce); go-ethereum
 //     decodes them again.
+//   - A new session keeps the one it replaced for opening messages, and a
+//     message that only the old one opens makes it current again: when two
+//     nodes handshake with each other at the same time, each ends with the
+//     session of the handshake it received last, and go-ethereum's requests
+//     then time out until a new handshake.
 //   - Message bodies are written and read by hand, not by reflection, and
 //     the ciphers of a session are kept with it: a message packet costs one
 //     allocation to decode and none to encode.

@@ -41,6 +41,9 @@ type session struct {
 	// a replay.
 	recent [replayWindow]Nonce
 	next   int
+	// prev is the session this one replaced, kept to open messages
+	// with; see sessionCache.storeSession.
+	prev *session
 }
 
 // replayWindow is the number of received nonces a session remembers. A
@@ -122,8 +125,30 @@ func (sc *sessionCache) session(k sessionID) *session {
 
 // storeSession stores a new session, replacing any other with the node at
 // that address, and evicting the least recently used if the cache is full.
+//
+// The session replaced stays with the new one as its prev, for opening
+// messages (one level: its own prev goes). When two nodes send each other
+// a request at the same time without a session, each answers the other's
+// with WHOAREYOU and both handshakes cross: each node ends with the
+// session of the handshake it received last, and the two differ. A
+// message that the current session cannot open but prev can shows which
+// one the sender uses, and prev becomes current again (promote).
 func (sc *sessionCache) storeSession(k sessionID, s *session) {
+	if old, ok := sc.sessions.peek(k); ok && old != s {
+		old.prev = nil
+		s.prev = old
+	}
 	sc.sessions.add(k, s)
+}
+
+// promote makes the previous session of k, s.prev, current again, with s
+// as its prev.
+func (sc *sessionCache) promote(k sessionID, s *session) *session {
+	p := s.prev
+	s.prev = nil
+	p.prev = s
+	sc.sessions.add(k, p)
+	return p
 }
 
 func (sc *sessionCache) deleteSession(k sessionID) {

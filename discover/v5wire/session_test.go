@@ -1,6 +1,7 @@
 package v5wire
 
 import (
+	"bytes"
 	"net/netip"
 	"slices"
 	"testing"
@@ -182,5 +183,54 @@ func TestNonceExhausted(t *testing.T) {
 	}
 	if tp.a.c.SessionNode(tp.b.id(), tp.b.addr) != nil {
 		t.Fatal("exhausted session kept")
+	}
+}
+
+// TestCrossedHandshakes: two nodes send each other a request at the same
+// time without a session, challenge each other and both handshake. Each
+// ends with the session of the handshake it received last; messages
+// still open, through the previous session, which becomes current again.
+func TestCrossedHandshakes(t *testing.T) {
+	tp := newTestPair(t)
+	a, b := tp.a, tp.b
+	ping := &Ping{ReqID: []byte{1}}
+	enc := func(from, to *testNode, p Packet, c *Whoareyou) []byte {
+		t.Helper()
+		pkt, _, err := from.c.Encode(to.id(), to.addr, p, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bytes.Clone(pkt)
+	}
+	dec := func(at, from *testNode, pkt []byte) Packet {
+		t.Helper()
+		_, _, p, err := at.c.Decode(pkt, from.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Both send a random packet; both answer with WHOAREYOU.
+	ra, rb := enc(a, b, ping, nil), enc(b, a, ping, nil)
+	ua, ub := dec(b, a, ra).(*Unknown), dec(a, b, rb).(*Unknown)
+	wb := dec(a, b, enc(b, a, &Whoareyou{Nonce: ua.Nonce}, nil)).(*Whoareyou)
+	wa := dec(b, a, enc(a, b, &Whoareyou{Nonce: ub.Nonce}, nil)).(*Whoareyou)
+	wb.Node, wa.Node = b.node(), a.node()
+	// Both handshake, and the handshakes cross.
+	ha, hb := enc(a, b, ping, wb), enc(b, a, ping, wa)
+	if p := dec(b, a, ha); p.Kind() != PingMsg {
+		t.Fatalf("b got %s", p.Name())
+	}
+	if p := dec(a, b, hb); p.Kind() != PingMsg {
+		t.Fatalf("a got %s", p.Name())
+	}
+	// Messages open both ways, several times over.
+	for i := range 3 {
+		if p := dec(b, a, enc(a, b, &Pong{ReqID: []byte{byte(i)}}, nil)); p.Kind() != PongMsg {
+			t.Fatalf("round %d: b got %s", i, p.Name())
+		}
+		if p := dec(a, b, enc(b, a, &Pong{ReqID: []byte{byte(i)}}, nil)); p.Kind() != PongMsg {
+			t.Fatalf("round %d: a got %s", i, p.Name())
+		}
 	}
 }
