@@ -1,15 +1,19 @@
 package p2p
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/discover"
+	"github.com/seednet/p2p/dnsdisc"
+	"github.com/seednet/p2p/dnsdisc/dnstest"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/nodedb"
@@ -197,5 +201,37 @@ func TestDiscoverySwitches(t *testing.T) {
 			t.Errorf("UDP port %d in the record without discovery", srv.Self().UDP())
 		}
 		srv.Stop()
+	}
+}
+
+// TestServerDNSDiscoveryURLs: a server given only the enrtree:// URL of a
+// DNS node list, served by a real DNS server (NSD) on loopback, finds the
+// listed nodes and connects to them.
+func TestServerDNSDiscoveryURLs(t *testing.T) {
+	var listed []*enode.Node
+	for range 3 {
+		listed = append(listed, startServer(t, &Server{NoDiscovery: true, Protocols: []Protocol{echoProtocol(nil)}}).Self())
+	}
+	tree, err := dnsdisc.MakeTree(1, listed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := tree.Sign(testutil.NewKey(t), "nodes.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zone bytes.Buffer
+	if err := dnsdisc.WriteZoneFile(&zone, "example.org", tree.ToTXT("nodes.example.org"), dnsdisc.ZoneConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	dns := dnstest.StartNSD(t, map[string]string{"example.org": zone.String()})
+
+	srv := startServer(t, &Server{NoDiscovery: true, DNSDiscoveryURLs: []string{url}, Resolver: dns.Resolver(), Protocols: []Protocol{echoProtocol(nil)}})
+	waitPeers(t, srv, 3)
+
+	bad := &Server{PrivateKey: testutil.NewKey(t), MaxPeers: 1, DNSDiscoveryURLs: []string{"enrtree://nokey@example.org"}}
+	if err := bad.Start(); err == nil || !strings.Contains(err.Error(), "DNSDiscoveryURLs[0]") {
+		bad.Stop()
+		t.Fatalf("Start with a bad URL: %v", err)
 	}
 }

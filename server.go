@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/discover"
+	"github.com/seednet/p2p/dnsdisc"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/nat"
 	"github.com/seednet/p2p/netutil"
@@ -120,6 +121,12 @@ type Server struct {
 	// timeout, dialing the node's IP and TCP port.
 	Dialer NodeDialer
 
+	// DNSDiscoveryURLs are DNS node lists (EIP-1459), as
+	// enrtree://<key>@<domain> URLs, whose nodes are dialed alongside those
+	// discovery finds. Their TXT records are looked up with Resolver. Nil
+	// means none.
+	DNSDiscoveryURLs []string
+
 	// NAT, if not nil, makes the node reachable from outside a home router:
 	// the server maps its TCP port and discovery's UDP port on the gateway
 	// at Start, renews the mappings, deletes them at Stop, and puts the
@@ -227,6 +234,11 @@ func (srv *Server) check() error {
 		return fmt.Errorf("p2p: Server.MaxPendingPeers must not be negative, is %d", srv.MaxPendingPeers)
 	case srv.DialRatio < 0:
 		return fmt.Errorf("p2p: Server.DialRatio must not be negative, is %d", srv.DialRatio)
+	}
+	for i, u := range srv.DNSDiscoveryURLs {
+		if _, _, err := dnsdisc.ParseURL(u); err != nil {
+			return fmt.Errorf("p2p: Server.DNSDiscoveryURLs[%d] (%q): %w", i, u, err)
+		}
 	}
 	for i, p := range srv.Protocols {
 		if p.Name == "" || p.Run == nil || p.Length == 0 {

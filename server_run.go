@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/discover"
+	"github.com/seednet/p2p/dnsdisc"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
 	"github.com/seednet/p2p/netutil"
@@ -288,6 +289,19 @@ func (r *serverRun) start() {
 	if r.disc5 != nil && !r.srv.NoDial {
 		r.mix.AddSource(r.disc5.RandomNodes())
 		sources++
+	}
+	if len(r.srv.DNSDiscoveryURLs) > 0 && !r.srv.NoDial {
+		cfg := dnsdisc.Config{Logger: r.srv.logger()}
+		if r.srv.Resolver != nil {
+			if res, ok := r.srv.Resolver.(dnsdisc.Resolver); ok {
+				cfg.Resolver = res
+			}
+		}
+		// Start checked the URLs, which is all NewIterator can fail on.
+		if it, err := dnsdisc.NewClient(cfg).NewIterator(r.srv.DNSDiscoveryURLs...); err == nil {
+			r.mix.AddSource(it)
+			sources++
+		}
 	}
 	for _, p := range r.srv.Protocols {
 		if p.DialCandidates != nil && !r.srv.NoDial {
