@@ -7,7 +7,13 @@
 #     cmd/p2pnode and interop/dnsdisc run on a loopback port to serve DNS
 #     node lists. The tests start and stop their own NSD; the system's NSD
 #     service, which the package may start on port 53, is stopped and
-#     disabled right after the install.
+#     disabled right after the install;
+#   - for the NAT tests, which build a LAN, a router and a WAN out of network
+#     namespaces: nftables (nft, for the router's masquerading), miniupnpd
+#     (miniupnpd-nftables: UPnP IGD and NAT-PMP on the router) and stund
+#     (stun-server: a STUN server on the WAN side). The tests start and stop
+#     their own daemons in their namespaces; a system miniupnpd service the
+#     package may start is stopped and disabled.
 #
 # It installs only when it can (root with apt-get); otherwise it says what is
 # missing: the cgo variant of the crypto tests is skipped by `make test`, and
@@ -60,4 +66,28 @@ fi
 if ! have_nsd; then
   echo "deps: nsd is not installed; the tests against a real DNS server will be skipped" >&2
   echo "deps: install it with: sudo apt-get install nsd" >&2
+fi
+
+have_nat_tools() {
+  command -v nft >/dev/null 2>&1 && { command -v miniupnpd >/dev/null 2>&1 || [ -x /usr/sbin/miniupnpd ]; } &&
+    { command -v stund >/dev/null 2>&1 || [ -x /usr/sbin/stund ]; }
+}
+
+if ! have_nat_tools && can_install; then
+  echo "deps: installing nftables, miniupnpd-nftables and stun-server" >&2
+  for pkg in nftables miniupnpd-nftables stun-server; do
+    apt_install "$pkg" || true
+  done
+  for svc in miniupnpd stund stun-server; do
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
+    fi
+    if command -v service >/dev/null 2>&1; then
+      service "$svc" stop >/dev/null 2>&1 || true
+    fi
+  done
+fi
+if ! have_nat_tools; then
+  echo "deps: nft, miniupnpd or stund is missing; the NAT tests in network namespaces will be skipped" >&2
+  echo "deps: install them with: sudo apt-get install nftables miniupnpd-nftables stun-server" >&2
 fi
