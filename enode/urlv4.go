@@ -48,7 +48,11 @@ func Parse(validSchemes enr.IdentityScheme, input string) (*Node, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidNode, enr.ErrTooBig)
 	}
 	// Strict decoding rejects non-zero padding bits, so that each record
-	// has exactly one text form.
+	// has exactly one text form. Go's base64 decoder skips CR and LF even
+	// then, so they are refused first (go-ethereum lets them through).
+	if strings.ContainsAny(input, "\r\n") {
+		return nil, fmt.Errorf("%w: bad base64: line break in the text", ErrInvalidNode)
+	}
 	bin, err := base64.RawURLEncoding.Strict().DecodeString(input[len("enr:"):])
 	if err != nil {
 		return nil, fmt.Errorf("%w: bad base64: %w", ErrInvalidNode, err)

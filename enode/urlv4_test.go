@@ -268,3 +268,18 @@ func TestMustParseV4Panics(t *testing.T) {
 	}()
 	MustParseV4("enode://00@10.0.0.1:1")
 }
+
+// TestParseLineBreaks: a record's text with a line break in its base64 is
+// refused (Go's base64 decoder skips CR and LF), so that every record has
+// one text form; found by dnsdisc's fuzzer.
+func TestParseLineBreaks(t *testing.T) {
+	if _, err := Parse(ValidSchemes, specText); err != nil {
+		t.Fatal(err)
+	}
+	for _, brk := range []string{"\n", "\r", "\r\n"} {
+		text := specText[:20] + brk + specText[20:]
+		if _, err := Parse(ValidSchemes, text); !errors.Is(err, ErrInvalidNode) {
+			t.Errorf("text with %q decoded: %v", brk, err)
+		}
+	}
+}
