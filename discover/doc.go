@@ -103,9 +103,11 @@
 // Nothing a remote node sends makes state grow without bound:
 //
 //   - Sessions: at most 1024, least recently used evicted
-//     (v5wire.DefaultMaxSessions). A session needs a handshake, which needs
-//     a WHOAREYOU of ours, so one IP creates at most as many per second as
-//     it gets WHOAREYOUs.
+//     (v5wire.DefaultMaxSessions), and at most 128 with nodes at one IP,
+//     the least recently used of that IP evicted
+//     (v5wire.DefaultMaxSessionsPerIP). A session needs a handshake, which
+//     needs a WHOAREYOU of ours, so one IP creates at most as many per
+//     second as it gets WHOAREYOUs.
 //   - WHOAREYOU challenges pending: at most 1024, oldest evicted, each valid
 //     for 1 s (v5wire.DefaultMaxChallenges, DefaultChallengeTimeout). They
 //     are sent at most 16 per second per source IP (bursts of 64) and 512

@@ -21,6 +21,7 @@ import (
 // Defaults of Config.
 const (
 	DefaultMaxSessions      = 1024
+	DefaultMaxSessionsPerIP = 128
 	DefaultMaxChallenges    = 1024
 	DefaultChallengeTimeout = time.Second
 )
@@ -43,6 +44,10 @@ type Config struct {
 	// MaxSessions bounds the session cache; the least recently used
 	// session goes when it is full. Zero means DefaultMaxSessions.
 	MaxSessions int
+	// MaxSessionsPerIP bounds the sessions with nodes at one IP address;
+	// the least recently used of them goes when a new one would exceed
+	// it. Zero means DefaultMaxSessionsPerIP.
+	MaxSessionsPerIP int
 	// MaxChallenges bounds the store of WHOAREYOU challenges we sent; the
 	// oldest goes when it is full. Zero means DefaultMaxChallenges.
 	MaxChallenges int
@@ -64,6 +69,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxSessionsPerIP <= 0 {
+		cfg.MaxSessionsPerIP = DefaultMaxSessionsPerIP
 	}
 	if cfg.MaxChallenges <= 0 {
 		cfg.MaxChallenges = DefaultMaxChallenges
@@ -136,6 +144,7 @@ func NewCodecWithConfig(ln *enode.LocalNode, key *ecdsa.PrivateKey, cfg Config) 
 		msgbuf:     make([]byte, 0, MaxPacketSize),
 		decmsg:     make([]byte, 0, MaxPacketSize),
 	}
+	c.sc.maxPerIP = cfg.MaxSessionsPerIP
 	return c
 }
 

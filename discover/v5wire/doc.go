@@ -8,7 +8,8 @@
 // A Codec belongs to one local node. Besides encoding, it keeps the state
 // the packets depend on: the sessions (keys agreed by a handshake) and the
 // WHOAREYOU challenges we sent, each in a bounded LRU cache keyed by node ID
-// and UDP endpoint (Config.MaxSessions, Config.MaxChallenges).
+// and UDP endpoint (Config.MaxSessions, Config.MaxSessionsPerIP,
+// Config.MaxChallenges).
 //
 // # Packet layout
 //

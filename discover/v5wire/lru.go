@@ -55,14 +55,15 @@ func (l *lru[K, V]) peek(k K) (V, bool) {
 }
 
 // add sets the value of k and marks it as most recently used, evicting the
-// least recently used entry if the cache is over its limit.
-func (l *lru[K, V]) add(k K, v V) {
+// least recently used entry if the cache is over its limit; it returns the
+// key of the entry evicted, if any.
+func (l *lru[K, V]) add(k K, v V) (evicted K, ok bool) {
 	l.init()
 	if it, ok := l.items[k]; ok {
 		it.val = v
 		l.unlink(it)
 		l.pushFront(it)
-		return
+		return evicted, false
 	}
 	var it *lruItem[K, V]
 	if len(l.items) >= l.limit {
@@ -70,12 +71,26 @@ func (l *lru[K, V]) add(k K, v V) {
 		it = l.root.prev
 		l.unlink(it)
 		delete(l.items, it.key)
+		evicted, ok = it.key, true
 	} else {
 		it = new(lruItem[K, V])
 	}
 	it.key, it.val = k, v
 	l.items[k] = it
 	l.pushFront(it)
+	return evicted, ok
+}
+
+// oldestWhere returns the least recently used key for which match reports
+// true.
+func (l *lru[K, V]) oldestWhere(match func(K) bool) (K, bool) {
+	for it := l.root.prev; it != nil && it != &l.root; it = it.prev {
+		if match(it.key) {
+			return it.key, true
+		}
+	}
+	var zero K
+	return zero, false
 }
 
 // remove deletes k; it reports whether k was there.

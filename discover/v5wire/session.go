@@ -105,6 +105,9 @@ type sessionCache struct {
 	challenges lru[sessionID, challenge]
 	timeout    time.Duration
 	clock      func() time.Time
+	// maxPerIP bounds the sessions with one IP; perIP counts them.
+	maxPerIP int
+	perIP    map[netip.Addr]int
 }
 
 func newSessionCache(maxSessions, maxChallenges int, timeout time.Duration, clock func() time.Time) *sessionCache {
@@ -113,6 +116,8 @@ func newSessionCache(maxSessions, maxChallenges int, timeout time.Duration, cloc
 		challenges: newLRU[sessionID, challenge](maxChallenges),
 		timeout:    timeout,
 		clock:      clock,
+		maxPerIP:   maxSessions,
+		perIP:      make(map[netip.Addr]int),
 	}
 }
 
@@ -134,11 +139,33 @@ func (sc *sessionCache) session(k sessionID) *session {
 // message that the current session cannot open but prev can shows which
 // one the sender uses, and prev becomes current again (promote).
 func (sc *sessionCache) storeSession(k sessionID, s *session) {
-	if old, ok := sc.sessions.peek(k); ok && old != s {
-		old.prev = nil
-		s.prev = old
+	if old, ok := sc.sessions.peek(k); ok {
+		if old != s {
+			old.prev = nil
+			s.prev = old
+		}
+		sc.sessions.add(k, s)
+		return
 	}
-	sc.sessions.add(k, s)
+	ip := k.addr.Addr()
+	if sc.perIP[ip] >= sc.maxPerIP {
+		// The IP is at its limit: its least recently used session goes.
+		if ok, found := sc.sessions.oldestWhere(func(o sessionID) bool { return o.addr.Addr() == ip }); found {
+			sc.deleteSession(ok)
+		}
+	}
+	if ev, ok := sc.sessions.add(k, s); ok {
+		sc.uncount(ev)
+	}
+	sc.perIP[ip]++
+}
+
+// uncount takes a session that left the cache off its IP's count.
+func (sc *sessionCache) uncount(k sessionID) {
+	ip := k.addr.Addr()
+	if sc.perIP[ip]--; sc.perIP[ip] <= 0 {
+		delete(sc.perIP, ip)
+	}
 }
 
 // promote makes the previous session of k, s.prev, current again, with s
@@ -152,7 +179,9 @@ func (sc *sessionCache) promote(k sessionID, s *session) *session {
 }
 
 func (sc *sessionCache) deleteSession(k sessionID) {
-	sc.sessions.remove(k)
+	if sc.sessions.remove(k) {
+		sc.uncount(k)
+	}
 }
 
 // challenge returns the unexpired challenge we sent to id at addr, or nil.

@@ -234,3 +234,38 @@ func TestCrossedHandshakes(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCachePerIP: the sessions with one IP are bounded; the least
+// recently used of that IP goes, not another IP's.
+func TestSessionCachePerIP(t *testing.T) {
+	sc := newSessionCache(10, 10, time.Second, time.Now)
+	sc.maxPerIP = 3
+	key := func(ip byte, i int) sessionID {
+		return newSessionID(enode.ID{ip, byte(i)}, netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, ip}), uint16(1000+i)))
+	}
+	sc.storeSession(key(2, 0), &session{})
+	for i := range 5 {
+		sc.storeSession(key(1, i), &session{})
+	}
+	sc.storeSession(key(2, 1), &session{})
+	for i := range 5 {
+		if got, want := sc.session(key(1, i)) != nil, i >= 2; got != want {
+			t.Fatalf("session %d of IP 1: present %v, want %v", i, got, want)
+		}
+	}
+	for i := range 2 {
+		if sc.session(key(2, i)) == nil {
+			t.Fatalf("session %d of IP 2 was evicted", i)
+		}
+	}
+	if sc.perIP[key(1, 0).addr.Addr()] != 3 || sc.perIP[key(2, 0).addr.Addr()] != 2 {
+		t.Fatalf("counts %v", sc.perIP)
+	}
+	for i := range 5 {
+		sc.deleteSession(key(1, i))
+		sc.deleteSession(key(2, i))
+	}
+	if len(sc.perIP) != 0 || sc.sessions.len() != 0 {
+		t.Fatalf("after deleting all: counts %v, %d sessions", sc.perIP, sc.sessions.len())
+	}
+}
