@@ -75,7 +75,7 @@ func TestV5WhoareyouRateLimit(t *testing.T) {
 	for i := range n {
 		te.write(&v5wire.Ping{ReqID: []byte{byte(i)}}, nil)
 	}
-	s := waitV5Stats(t, node, func(s V5Stats) bool { return s.UnknownSession == n })
+	s := waitV5Stats(t, node, func(s V5Stats) bool { return s.UnknownSession == n && s.RateLimited+s.WhoareyouSent == n })
 	got := 0
 	for {
 		if _, _, err := te.read(200 * time.Millisecond); err != nil {

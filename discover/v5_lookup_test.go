@@ -53,10 +53,21 @@ func closestV5IDs(nodes []*UDPv5, target enode.ID, k int) []enode.ID {
 // node it looks up, and lookups of random targets find the closest node.
 func TestV5Lookup(t *testing.T) {
 	nodes := startV5Network(t, 20, 3)
+	// A lookup that races a revalidation or a crossed handshake may miss
+	// on a loaded machine; each gets three tries.
+	lookup := func(asker *UDPv5, target enode.ID, want enode.ID) (found []*enode.Node, ok bool) {
+		for range 3 {
+			found = asker.Lookup(target)
+			if len(found) > 0 && found[0].ID() == want {
+				return found, true
+			}
+		}
+		return found, false
+	}
 	for i, asker := range nodes {
-		target := nodes[(i+7)%len(nodes)]
-		found := asker.Lookup(target.Self().ID())
-		if len(found) == 0 || found[0].ID() != target.Self().ID() {
+		target := nodes[(i+7)%len(nodes)].Self().ID()
+		found, ok := lookup(asker, target, target)
+		if !ok {
 			t.Errorf("lookup of node %d from node %d: %d nodes, not first", (i+7)%len(nodes), i, len(found))
 		}
 		if slices.ContainsFunc(found, func(n *enode.Node) bool { return n.ID() == asker.Self().ID() }) {
@@ -66,7 +77,7 @@ func TestV5Lookup(t *testing.T) {
 	for i := range 5 {
 		asker, target := nodes[i*3], randomID()
 		want := closestV5IDs(slices.DeleteFunc(slices.Clone(nodes), func(n *UDPv5) bool { return n == asker }), target, 1)
-		if got := asker.Lookup(target); len(got) == 0 || got[0].ID() != want[0] {
+		if _, ok := lookup(asker, target, want[0]); !ok {
 			t.Errorf("random lookup %d did not find the closest node", i)
 		}
 	}
