@@ -104,6 +104,10 @@ func childDialNode() {
 		}
 	}
 	netns.Report(rep)
+	// Keep running until the parent ends the child: the echo protocol
+	// reports a message before it answers it, and the other node waits for
+	// that answer.
+	netns.WaitStdinClosed()
 }
 
 // TestNetnsServerBehindNAT: a node in a LAN behind a router running
