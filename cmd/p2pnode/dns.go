@@ -21,56 +21,52 @@ import (
 	"github.com/seednet/p2p/enode"
 )
 
-// The DNS node list tools work on a tree directory, in the format of
-// go-ethereum's "devp2p dns" commands:
-//
-//	DIR/nodes.json          the nodes: a JSON list of "enr:..." records, or
-//	                        an object of node ID to {"seq": N, "record": "enr:..."}
-//	                        as go-ethereum's devp2p tool writes it (and sync does)
-//	DIR/enrtree-info.json   {"url": "enrtree://...", "seq": N, "signature": "...",
-//	                        "links": ["enrtree://...", ...], "lastModified": "..."}
-//
-// enrtree-info.json may be missing or hold only "links" before the first
-// "dns sign". The signing key is a node key file (hex, as "p2pnode key
-// generate" writes it), not go-ethereum's encrypted keystore file.
-const dnsUsage = `usage:
-  p2pnode dns sign DIR KEYFILE [-domain D] [-seq N]
-  p2pnode dns to-txt DIR [OUT]
-  p2pnode dns to-zonefile DIR [OUT] [-origin ZONE] [-ns NAMES]
-  p2pnode dns sync URL [DIR] [-server HOST:PORT] [-timeout D] [-rate N]`
+// dnsCommand holds the DNS node list tools; its doc describes the tree
+// directory they work on.
+func dnsCommand() *command {
+	return &command{
+		name:    "dns",
+		summary: "build, sign, publish and download DNS node lists (EIP-1459)",
+		doc: `The tools work on a tree directory, in the format of go-ethereum's
+"devp2p dns" commands:
 
-func dnsCommand(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New(dnsUsage)
-	}
-	switch args[0] {
-	case "sign":
-		return dnsSign(args[1:], stdout)
-	case "to-txt":
-		return dnsToTXT(args[1:], stdout)
-	case "to-zonefile":
-		return dnsToZonefile(args[1:], stdout)
-	case "sync":
-		return dnsSync(args[1:], stdout, stderr)
-	default:
-		return fmt.Errorf("unknown dns command %q\n%s", args[0], dnsUsage)
-	}
-}
+  DIR/nodes.json          the nodes: a JSON list of "enr:..." records, or an
+                          object of node ID to {"seq": N, "record": "enr:..."}
+                          as go-ethereum's devp2p tool (and sync, and
+                          discv4/discv5 crawl) write it
+  DIR/enrtree-info.json   {"url": "enrtree://...", "seq": N, "signature": "...",
+                          "links": ["enrtree://...", ...], "lastModified": "..."}
 
-// parseArgs parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w\n%s", err, dnsUsage)
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+enrtree-info.json may be missing or hold only "links" before the first
+"dns sign". The signing key is a node key file (as "p2pnode key generate"
+writes it), not go-ethereum's encrypted keystore file. Run a node on a list
+with 'p2pnode run -dns enrtree://...'.`,
+		subs: []*command{
+			{
+				name: "sign", args: "DIR KEYFILE", minArgs: 2, maxArgs: 2,
+				summary: "sign the tree of DIR with the key in KEYFILE and print its enrtree:// URL",
+				doc: `The domain is -domain, or that of the URL in enrtree-info.json, or DIR's
+name. The sequence number is -seq, or one more than enrtree-info.json's.`,
+				setup: dnsSign,
+			},
+			{
+				name: "to-txt", args: "DIR [OUT]", minArgs: 1, maxArgs: 2,
+				summary: "write the TXT records of the signed tree of DIR as JSON (name to record)",
+				setup:   noFlags(dnsToTXT),
+			},
+			{
+				name: "to-zonefile", args: "DIR [OUT]", minArgs: 1, maxArgs: 2,
+				summary: "write the signed tree of DIR as a zone file for a DNS server",
+				doc: `The zone is -origin, by default the tree's domain; its SOA serial is
+the tree's sequence number. OUT "-" or absent is standard output.`,
+				setup: dnsToZonefile,
+			},
+			{
+				name: "sync", args: "URL [DIR]", minArgs: 1, maxArgs: 2,
+				summary: "download the tree at URL (enrtree://...) into DIR (default: its domain)",
+				setup:   dnsSync,
+			},
+		},
 	}
 }
 
@@ -83,10 +79,16 @@ type treeInfo struct {
 	LastModified time.Time `json:"lastModified"`
 }
 
-// nodeJSON is an entry of nodes.json in go-ethereum's form.
+// nodeJSON is an entry of nodes.json in go-ethereum's form. The DNS tools
+// use the record only; crawl keeps the rest: the score goes up by one for
+// every answer and is halved for every query not answered.
 type nodeJSON struct {
-	Seq    uint64 `json:"seq"`
-	Record string `json:"record"`
+	Seq           uint64    `json:"seq"`
+	Record        string    `json:"record"`
+	Score         int       `json:"score,omitempty"`
+	FirstResponse time.Time `json:"firstResponse,omitzero"`
+	LastResponse  time.Time `json:"lastResponse,omitzero"`
+	LastCheck     time.Time `json:"lastCheck,omitzero"`
 }
 
 // treeDir is a tree directory as loaded.
@@ -188,74 +190,67 @@ func writeTreeDir(dir, url string, t *dnsdisc.Tree, stdout io.Writer) error {
 // dnsSign signs the tree of DIR with the key in KEYFILE, for the domain
 // -domain, or that of the URL in enrtree-info.json, or DIR's name. The
 // sequence number is -seq, or one more than enrtree-info.json's.
-func dnsSign(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("dns sign", flag.ContinueOnError)
-	domain := fs.String("domain", "", "domain of the tree (default: that of the current URL, or DIR's name)")
-	seq := fs.Uint("seq", 0, "sequence number (default: one more than the current)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return errors.New(dnsUsage)
-	}
-	dir, keyfile := pos[0], pos[1]
-	td, err := loadTreeDir(dir)
-	if err != nil {
-		return err
-	}
-	key, err := crypto.LoadECDSA(keyfile)
-	if err != nil {
-		return err
-	}
-	if *domain == "" {
-		if td.info.URL != "" {
-			if *domain, _, err = dnsdisc.ParseURL(td.info.URL); err != nil {
-				return fmt.Errorf("enrtree-info.json: %w", err)
-			}
-		} else {
-			abs, err := filepath.Abs(dir)
-			if err != nil {
-				return err
-			}
-			*domain = filepath.Base(abs)
+func dnsSign(fs *flag.FlagSet) runFunc {
+	domainFlag := fs.String("domain", "", "domain of the tree (default: that of the current URL, or DIR's name)")
+	seqFlag := fs.Uint("seq", 0, "sequence number (default: one more than the current)")
+	return func(_ context.Context, e *env, pos []string) error {
+		dir, keyfile := pos[0], pos[1]
+		td, err := loadTreeDir(dir)
+		if err != nil {
+			return err
 		}
-	}
-	s := td.info.Seq + 1
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seq" {
-			s = *seq
+		key, err := crypto.LoadECDSA(keyfile)
+		if err != nil {
+			return err
 		}
-	})
-	t, err := dnsdisc.MakeTree(s, td.nodes, td.info.Links)
-	if err != nil {
-		return err
+		domain := *domainFlag
+		if domain == "" {
+			if td.info.URL != "" {
+				if domain, _, err = dnsdisc.ParseURL(td.info.URL); err != nil {
+					return fmt.Errorf("enrtree-info.json: %w", err)
+				}
+			} else {
+				abs, err := filepath.Abs(dir)
+				if err != nil {
+					return err
+				}
+				domain = filepath.Base(abs)
+			}
+		}
+		seq := td.info.Seq + 1
+		if isSet(fs, "seq") {
+			seq = *seqFlag
+		}
+		t, err := dnsdisc.MakeTree(seq, td.nodes, td.info.Links)
+		if err != nil {
+			return err
+		}
+		url, err := t.Sign(key, domain)
+		if err != nil {
+			return err
+		}
+		info := treeInfo{URL: url, Seq: t.Seq(), Signature: t.Signature(), Links: t.Links(), LastModified: time.Now().UTC()}
+		if info.Links == nil {
+			info.Links = []string{}
+		}
+		if err := writeJSON(filepath.Join(dir, "enrtree-info.json"), info, e.stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, url)
+		return nil
 	}
-	url, err := t.Sign(key, *domain)
-	if err != nil {
-		return err
-	}
-	info := treeInfo{URL: url, Seq: t.Seq(), Signature: t.Signature(), Links: t.Links(), LastModified: time.Now().UTC()}
-	if info.Links == nil {
-		info.Links = []string{}
-	}
-	if err := writeJSON(filepath.Join(dir, "enrtree-info.json"), info, stdout); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, url)
-	return nil
+}
+
+// isSet reports whether the flag called name was given.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // dnsToTXT writes the TXT records of the signed tree of DIR as a JSON
 // object of name to record, to OUT or standard output.
-func dnsToTXT(args []string, stdout io.Writer) error {
-	pos, err := parseArgs(flag.NewFlagSet("dns to-txt", flag.ContinueOnError), args)
-	if err != nil {
-		return err
-	}
-	if len(pos) < 1 || len(pos) > 2 {
-		return errors.New(dnsUsage)
-	}
+func dnsToTXT(_ context.Context, e *env, pos []string) error {
 	td, err := loadTreeDir(pos[0])
 	if err != nil {
 		return err
@@ -264,7 +259,7 @@ func dnsToTXT(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(argOr(pos, 1), t.ToTXT(domain), stdout)
+	return writeJSON(argOr(pos, 1), t.ToTXT(domain), e.stdout)
 }
 
 func argOr(pos []string, i int) string {
@@ -277,92 +272,92 @@ func argOr(pos []string, i int) string {
 // dnsToZonefile writes the signed tree of DIR as a zone file for a DNS
 // server, to OUT or standard output. The zone is -origin, by default the
 // tree's domain; its SOA serial is the tree's sequence number.
-func dnsToZonefile(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("dns to-zonefile", flag.ContinueOnError)
-	origin := fs.String("origin", "", "the zone: the tree's domain or a parent of it (default: the tree's domain)")
+func dnsToZonefile(fs *flag.FlagSet) runFunc {
+	originFlag := fs.String("origin", "", "the zone: the tree's domain or a parent of it (default: the tree's domain)")
 	ns := fs.String("ns", "", "comma-separated name servers of the zone (default: ns.<origin>)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
+	return func(_ context.Context, e *env, pos []string) error {
+		td, err := loadTreeDir(pos[0])
+		if err != nil {
+			return err
+		}
+		domain, t, err := td.signedTree()
+		if err != nil {
+			return err
+		}
+		origin := *originFlag
+		if origin == "" {
+			origin = domain
+		}
+		cfg := dnsdisc.ZoneConfig{Serial: uint32(min(t.Seq(), math.MaxUint32))}
+		if *ns != "" {
+			cfg.NameServers = strings.Split(*ns, ",")
+		}
+		file := argOr(pos, 1)
+		if file == "" || file == "-" {
+			return dnsdisc.WriteZoneFile(e.stdout, origin, t.ToTXT(domain), cfg)
+		}
+		f, err := os.Create(file)
+		if err != nil {
+			return err
+		}
+		if err := dnsdisc.WriteZoneFile(f, origin, t.ToTXT(domain), cfg); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
 	}
-	if len(pos) < 1 || len(pos) > 2 {
-		return errors.New(dnsUsage)
-	}
-	td, err := loadTreeDir(pos[0])
-	if err != nil {
-		return err
-	}
-	domain, t, err := td.signedTree()
-	if err != nil {
-		return err
-	}
-	if *origin == "" {
-		*origin = domain
-	}
-	cfg := dnsdisc.ZoneConfig{Serial: uint32(min(t.Seq(), math.MaxUint32))}
-	if *ns != "" {
-		cfg.NameServers = strings.Split(*ns, ",")
-	}
-	file := argOr(pos, 1)
-	if file == "" || file == "-" {
-		return dnsdisc.WriteZoneFile(stdout, *origin, t.ToTXT(domain), cfg)
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := dnsdisc.WriteZoneFile(f, *origin, t.ToTXT(domain), cfg); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // dnsSync downloads the tree at URL into DIR (by default, the tree's
 // domain), through the system's resolver or the DNS server -server.
-func dnsSync(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dns sync", flag.ContinueOnError)
+func dnsSync(fs *flag.FlagSet) runFunc {
 	server := fs.String("server", "", "DNS server to ask, HOST:PORT (default: the system's resolver)")
 	timeout := fs.Duration("timeout", 5*time.Second, "timeout of each lookup")
 	rate := fs.Float64("rate", 20, "most lookups per second")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) < 1 || len(pos) > 2 {
-		return errors.New(dnsUsage)
-	}
-	url := pos[0]
-	domain, _, err := dnsdisc.ParseURL(url)
-	if err != nil {
-		return err
-	}
-	dir := argOr(pos, 1)
-	if dir == "" {
-		dir = domain
-	}
-	var resolver dnsdisc.Resolver = net.DefaultResolver
-	if *server != "" {
-		if _, _, err := net.SplitHostPort(*server); err != nil {
+	return func(_ context.Context, e *env, pos []string) error {
+		url := pos[0]
+		domain, _, err := dnsdisc.ParseURL(url)
+		if err != nil {
+			return err
+		}
+		dir := argOr(pos, 1)
+		if dir == "" {
+			dir = domain
+		}
+		resolver, err := dnsResolver(*server)
+		if err != nil {
 			return fmt.Errorf("-server: %w", err)
 		}
-		resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, *server)
-		}}
+		counter := &countingResolver{Resolver: resolver}
+		stopProgress := progress(e.stderr, func() string {
+			return fmt.Sprintf("syncing %s: %d lookups", domain, counter.n.Load())
+		})
+		client := dnsdisc.NewClient(dnsdisc.Config{Resolver: counter, Timeout: *timeout, RateLimit: *rate})
+		start := time.Now()
+		t, err := client.SyncTree(url)
+		stopProgress()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "synced %s: seq %d, %d nodes, %d links, %d lookups in %v\n",
+			domain, t.Seq(), len(t.Nodes()), len(t.Links()), counter.n.Load(), time.Since(start).Round(time.Millisecond))
+		return writeTreeDir(dir, url, t, io.Discard)
 	}
-	counter := &countingResolver{Resolver: resolver}
-	stopProgress := progress(stderr, domain, &counter.n)
-	client := dnsdisc.NewClient(dnsdisc.Config{Resolver: counter, Timeout: *timeout, RateLimit: *rate})
-	start := time.Now()
-	t, err := client.SyncTree(url)
-	stopProgress()
-	if err != nil {
-		return err
+}
+
+// dnsResolver returns a resolver that asks the DNS server at HOST:PORT
+// only, or the system's resolver for "".
+func dnsResolver(server string) (*net.Resolver, error) {
+	if server == "" {
+		return net.DefaultResolver, nil
 	}
-	fmt.Fprintf(stderr, "synced %s: seq %d, %d nodes, %d links, %d lookups in %v\n",
-		domain, t.Seq(), len(t.Nodes()), len(t.Links()), counter.n.Load(), time.Since(start).Round(time.Millisecond))
-	return writeTreeDir(dir, url, t, io.Discard)
+	if _, _, err := net.SplitHostPort(server); err != nil {
+		return nil, err
+	}
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, server)
+	}}, nil
 }
 
 // countingResolver counts the lookups it passes on.
@@ -376,10 +371,10 @@ func (r *countingResolver) LookupTXT(ctx context.Context, name string) ([]string
 	return r.Resolver.LookupTXT(ctx, name)
 }
 
-// progress writes a progress line to w, at once and then refreshed (with
-// "\r") every 200 ms, until the returned function is called, which ends
-// the line.
-func progress(w io.Writer, domain string, n *atomic.Int64) (stop func()) {
+// progress writes the line that status returns to w, at once and then
+// refreshed (with "\r") every 200 ms, with the time elapsed, until the
+// returned function is called, which ends the line.
+func progress(w io.Writer, status func() string) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -389,7 +384,7 @@ func progress(w io.Writer, domain string, n *atomic.Int64) (stop func()) {
 		defer tick.Stop()
 		start := time.Now()
 		for {
-			fmt.Fprintf(w, "\rsyncing %s: %d lookups, %v", domain, n.Load(), time.Since(start).Round(time.Second))
+			fmt.Fprintf(w, "\r%s, %v", status(), time.Since(start).Round(time.Second))
 			select {
 			case <-tick.C:
 			case <-done:

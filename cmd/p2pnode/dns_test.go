@@ -74,7 +74,7 @@ func TestDNSCommands(t *testing.T) {
 	os.Mkdir(dir, 0o755)
 	keyfile := filepath.Join(tmp, "dns.key")
 	var out bytes.Buffer
-	if err := run([]string{"key", "generate", keyfile}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"key", "generate", keyfile}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	records := testRecords(t, 20)
@@ -84,7 +84,7 @@ func TestDNSCommands(t *testing.T) {
 
 	// sign: the URL on stdout and in enrtree-info.json, seq as given.
 	out.Reset()
-	if err := run([]string{"dns", "sign", dir, keyfile, "-domain", "nodes.example.org", "-seq", "5"}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"dns", "sign", dir, keyfile, "-domain", "nodes.example.org", "-seq", "5"}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	url := strings.TrimSpace(out.String())
@@ -97,7 +97,7 @@ func TestDNSCommands(t *testing.T) {
 		t.Fatalf("enrtree-info.json: %+v", info)
 	}
 	// Without -seq, signing again bumps it; the domain stays.
-	if err := run([]string{"dns", "sign", dir, keyfile}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"dns", "sign", dir, keyfile}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if info = readInfo(t, dir); info.Seq != 6 || info.URL != url {
@@ -106,7 +106,7 @@ func TestDNSCommands(t *testing.T) {
 
 	// to-txt: the records of the tree, as the library makes them.
 	txtFile := filepath.Join(tmp, "txt.json")
-	if err := run([]string{"dns", "to-txt", dir, txtFile}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"dns", "to-txt", dir, txtFile}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	var txt map[string]string
@@ -120,7 +120,7 @@ func TestDNSCommands(t *testing.T) {
 
 	// to-zonefile, served by NSD.
 	zoneFile := filepath.Join(tmp, "zone")
-	if err := run([]string{"dns", "to-zonefile", dir, zoneFile, "-origin", "example.org"}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"dns", "to-zonefile", dir, zoneFile, "-origin", "example.org"}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	zone, _ := os.ReadFile(zoneFile)
@@ -129,7 +129,7 @@ func TestDNSCommands(t *testing.T) {
 	// sync through it gives back the tree.
 	syncDir := filepath.Join(tmp, "synced")
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"dns", "sync", url, syncDir, "-server", srv.Addr.String()}, &stdout, &stderr); err != nil {
+	if err := run(t.Context(), []string{"dns", "sync", url, syncDir, "-server", srv.Addr.String()}, &stdout, &stderr); err != nil {
 		t.Fatal(err, stderr.String())
 	}
 	t.Logf("stderr: %q", stderr.String())
@@ -151,7 +151,7 @@ func TestDNSCommands(t *testing.T) {
 	// The synced directory (nodes.json in go-ethereum's object form) is a
 	// tree directory too: its records are those served.
 	out.Reset()
-	if err := run([]string{"dns", "to-txt", syncDir}, &out, &out); err != nil {
+	if err := run(t.Context(), []string{"dns", "to-txt", syncDir}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	var txt2 map[string]string
@@ -184,7 +184,7 @@ func TestDNSBadArguments(t *testing.T) {
 		{"dns", "sign", unsigned, "k", "-seq", "x"},
 	} {
 		var out bytes.Buffer
-		if err := run(args, &out, &out); err == nil {
+		if err := run(t.Context(), args, &out, &out); err == nil {
 			t.Errorf("%q: no error", args)
 		}
 	}

@@ -1,211 +1,54 @@
-// Command p2pnode runs a devp2p node and offers tools around node keys.
+// Command p2pnode runs a devp2p node and offers the tools around one: node
+// keys, node records, discovery v4 and v5 queries and crawls, and DNS node
+// lists (EIP-1459). 'p2pnode help' lists the commands; 'p2pnode help CMD'
+// or 'p2pnode CMD -h' shows one with its flags.
 //
-//	p2pnode [flags]                run a node: print its enode URL and record, log peers
-//	p2pnode key generate FILE      write a new node key to FILE (hex, mode 0600)
-//	p2pnode key to-enode FILE      print the enode URL of the key in FILE
-//	p2pnode discv4 ping NODE       ping NODE (enode URL or enr:) over discovery v4 and print its record
-//	p2pnode dns sign DIR KEYFILE   sign the DNS node list (EIP-1459) in DIR (see dns.go for its files)
-//	p2pnode dns to-txt DIR [OUT]   write the list's TXT records as JSON
-//	p2pnode dns to-zonefile DIR [OUT]  write the list as a zone file for a DNS server
-//	p2pnode dns sync URL [DIR]     download the list at URL (enrtree://...) into DIR
+//	p2pnode [run] [flags]            run a node (flags and/or -config FILE, TOML)
+//	p2pnode dumpconfig [flags]       print the node's effective configuration as TOML
+//	p2pnode key generate FILE        write a new node key to FILE
+//	p2pnode key to-id FILE           print the node ID of the key in FILE
+//	p2pnode key to-enode FILE        print its enode URL (-ip, -tcp, -udp)
+//	p2pnode key to-enr FILE          print a record signed with it (-ip, -tcp, -udp, -seq)
+//	p2pnode enr dump RECORD          print the fields of a node record
+//	p2pnode discv4 ping|resolve NODE
+//	p2pnode discv4 crawl FILE        crawl the network into nodes.json
+//	p2pnode discv5 ping|resolve NODE
+//	p2pnode discv5 lookup [ID]       look up the nodes closest to ID
+//	p2pnode discv5 talk NODE PROTOCOL MESSAGE-HEX
+//	p2pnode discv5 crawl FILE
+//	p2pnode dns sign|to-txt|to-zonefile|sync ...
 //
-// Flags of the node:
+// The node's settings have the names of go-ethereum's flags where there is
+// one (-nodekey, -maxpeers, -bootnodes, -nat, -nodiscover, -netrestrict,
+// -discovery.v4, -discovery.v5), and the same names as keys of the config
+// file; the key "log.level" is the key "level" of the table [log].
 //
-//	-key FILE          node key file (default: a fresh key each run)
-//	-listen ADDR       TCP listen address (default ":30303")
-//	-maxpeers N        maximum number of peers (default 25)
-//	-static URLS       comma-separated enode URLs to connect to and keep connected
-//	-bootnodes URLS    comma-separated enode URLs that discovery starts from
-//	-nodedb DIR/FILE   node database file (default: in memory)
-//	-nodiscover        turn discovery off
-//	-name NAME         client name announced to peers
-//	-verbosity LEVEL   log level: debug, info, warn, error (default info)
+// Errors name the flag or config key the user wrote, never a field of the
+// library's types. A wrong command line exits with status 2 and a pointer
+// to the help, any other error with status 1.
 //
-// The command line uses the standard library's flag package: the commands
-// are few and plain, and a CLI framework would put a dozen modules into the
-// graph of everyone who builds the library's tools.
+// The command line uses the standard library's flag package, and the
+// config file a small TOML reader of its own (toml.go): the commands are
+// few and plain, and a CLI framework or TOML library would put modules
+// into the graph of everyone who builds the library (internal/modgraph
+// checks that it stays as it is).
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
-
-	"github.com/seednet/p2p"
-	"github.com/seednet/p2p/crypto"
-	"github.com/seednet/p2p/enode"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "p2pnode:", err)
-		os.Exit(1)
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil {
+		return
 	}
-}
-
-// run is the program, with its arguments and outputs given.
-func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "key" {
-		return keyCommand(args[1:], stdout)
+	fmt.Fprintln(os.Stderr, "p2pnode:", err)
+	if hint := helpHint(err); hint != "" {
+		fmt.Fprintln(os.Stderr, "p2pnode:", hint)
+		os.Exit(2)
 	}
-	if len(args) > 0 && args[0] == "discv4" {
-		return discv4Command(args[1:], stdout)
-	}
-	if len(args) > 0 && args[0] == "dns" {
-		return dnsCommand(args[1:], stdout, stderr)
-	}
-	return nodeCommand(args, stdout, stderr)
-}
-
-func keyCommand(args []string, stdout io.Writer) error {
-	if len(args) != 2 {
-		return errors.New("usage: p2pnode key generate FILE | p2pnode key to-enode FILE")
-	}
-	switch sub, file := args[0], args[1]; sub {
-	case "generate":
-		if _, err := os.Stat(file); err == nil {
-			return fmt.Errorf("%s exists; not overwriting a node key", file)
-		}
-		key, err := crypto.GenerateKey()
-		if err != nil {
-			return err
-		}
-		if err := crypto.SaveECDSA(file, key); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, enode.NewV4(&key.PublicKey, nil, 0, 0).ID())
-		return nil
-	case "to-enode":
-		key, err := crypto.LoadECDSA(file)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, enode.NewV4(&key.PublicKey, []byte{127, 0, 0, 1}, 30303, 30303).URLv4())
-		return nil
-	default:
-		return fmt.Errorf("unknown key command %q (want generate or to-enode)", sub)
-	}
-}
-
-// nodeConfig is what the node's flags say.
-type nodeConfig struct {
-	keyFile, listen, name, verbosity string
-	nodeDB                           string
-	static, bootnodes                string
-	maxPeers                         int
-	noDiscover                       bool
-}
-
-func parseNodeFlags(args []string, stderr io.Writer) (*nodeConfig, error) {
-	fs := flag.NewFlagSet("p2pnode", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	c := new(nodeConfig)
-	fs.StringVar(&c.keyFile, "key", "", "node key file (default: a fresh key each run)")
-	fs.StringVar(&c.listen, "listen", ":30303", "TCP listen address")
-	fs.IntVar(&c.maxPeers, "maxpeers", 25, "maximum number of peers")
-	fs.StringVar(&c.static, "static", "", "comma-separated enode URLs to keep connected")
-	fs.StringVar(&c.bootnodes, "bootnodes", "", "comma-separated enode URLs for discovery")
-	fs.BoolVar(&c.noDiscover, "nodiscover", false, "turn discovery off")
-	fs.StringVar(&c.nodeDB, "nodedb", "", "node database file (default: in memory)")
-	fs.StringVar(&c.name, "name", "p2pnode", "client name announced to peers")
-	fs.StringVar(&c.verbosity, "verbosity", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return c, nil
-}
-
-func parseNodes(list string) ([]*enode.Node, error) {
-	var nodes []*enode.Node
-	for _, s := range strings.Split(list, ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		n, err := enode.Parse(enode.ValidSchemes, s)
-		if err != nil {
-			return nil, fmt.Errorf("node %q: %w", s, err)
-		}
-		nodes = append(nodes, n)
-	}
-	return nodes, nil
-}
-
-// newServer builds the server that the flags describe.
-func newServer(c *nodeConfig, log *slog.Logger) (*p2p.Server, error) {
-	var key = new(ecdsaKey)
-	if err := key.load(c.keyFile); err != nil {
-		return nil, err
-	}
-	static, err := parseNodes(c.static)
-	if err != nil {
-		return nil, fmt.Errorf("-static: %w", err)
-	}
-	bootnodes, err := parseNodes(c.bootnodes)
-	if err != nil {
-		return nil, fmt.Errorf("-bootnodes: %w", err)
-	}
-	return &p2p.Server{
-		PrivateKey:     key.k,
-		Name:           c.name,
-		MaxPeers:       c.maxPeers,
-		ListenAddr:     c.listen,
-		StaticNodes:    static,
-		BootstrapNodes: bootnodes,
-		NodeDatabase:   c.nodeDB,
-		NoDiscovery:    c.noDiscover,
-		Logger:         log,
-	}, nil
-}
-
-func nodeCommand(args []string, stdout, stderr io.Writer) error {
-	c, err := parseNodeFlags(args, stderr)
-	if err != nil {
-		return err
-	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.verbosity)); err != nil {
-		return fmt.Errorf("-verbosity: %w", err)
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := newServer(c, log)
-	if err != nil {
-		return err
-	}
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer srv.Stop()
-	self := srv.Self()
-	fmt.Fprintln(stdout, "enode:", self.URLv4())
-	fmt.Fprintln(stdout, "enr:  ", self.String())
-
-	events := make(chan *p2p.PeerEvent, 16)
-	sub := srv.SubscribeEvents(events)
-	defer sub.Unsubscribe()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	for {
-		select {
-		case ev := <-events:
-			switch ev.Type {
-			case p2p.PeerEventTypeAdd:
-				log.Info("Peer connected", "id", ev.Peer.TerminalString(), "addr", ev.RemoteAddress, "peers", srv.PeerCount())
-			case p2p.PeerEventTypeDrop:
-				log.Info("Peer disconnected", "id", ev.Peer.TerminalString(), "reason", ev.Error, "peers", srv.PeerCount())
-			}
-		case <-ctx.Done():
-			log.Info("Stopping", "stats", fmt.Sprintf("%+v", srv.Stats()))
-			return nil
-		}
-	}
+	os.Exit(1)
 }
