@@ -46,6 +46,9 @@ import (
 // geth, geth to ours, and each to itself) through a handshake and messages
 // both ways.
 
+// decodeRing is how many message packets the decode case cycles through.
+const decodeRing = 128
+
 // handshakeRound is how many handshake packets are prepared at a time.
 const handshakeRound = 16
 
@@ -426,16 +429,24 @@ func v5DecodeRun(newSide v5Factory) func(harness.Budget) (harness.Sample, error)
 		if err != nil {
 			return harness.Sample{}, err
 		}
-		pkt, err := a.sendPing(b.id(), v5AddrB, []byte{1, 2, 3, 4})
-		if err != nil {
-			return harness.Sample{}, err
+		// Distinct packets, more of them than our codec's replay window
+		// (the last 64 nonces of a session), decoded in turn: a packet
+		// decoded again within the window is refused as a replay.
+		pkts := make([][]byte, decodeRing)
+		for i := range pkts {
+			pkt, err := a.sendPing(b.id(), v5AddrB, []byte{1, 2, 3, 4})
+			if err != nil {
+				return harness.Sample{}, err
+			}
+			pkts[i] = bytes.Clone(pkt)
 		}
-		pkt = bytes.Clone(pkt)
+		next := 0
 		return harness.Loop(bu, 0, func(n int) error {
 			for range n {
-				if _, _, _, err := b.decode(pkt, v5AddrA); err != nil {
+				if _, _, _, err := b.decode(pkts[next], v5AddrA); err != nil {
 					return err
 				}
+				next = (next + 1) % len(pkts)
 			}
 			return nil
 		})
