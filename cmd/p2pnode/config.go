@@ -30,6 +30,7 @@ type nodeConfig struct {
 	DiscoveryV4    bool
 	DiscoveryV5    bool
 	DNS            []string
+	Resolver       string
 	NodeDB         string
 	LogLevel       string
 	LogFormat      string
@@ -84,6 +85,8 @@ var settings = []setting{
 		func(c *nodeConfig) any { return &c.NoDiscover }},
 	{"dns", "comma-separated DNS node list `URLS` (enrtree://KEY@DOMAIN, geth's --discovery.dns) to dial nodes from",
 		func(c *nodeConfig) any { return &c.DNS }},
+	{"resolver", "DNS server `HOST:PORT` to ask for -dns lists and the host names in node URLs; empty: the system's resolver",
+		func(c *nodeConfig) any { return &c.Resolver }},
 	{"nodedb", "node database `PATH`: keeps found nodes and the record's sequence number across runs; empty: in memory",
 		func(c *nodeConfig) any { return &c.NodeDB }},
 	{"discovery.v4", "run discovery v4 (geth's --discovery.v4)",

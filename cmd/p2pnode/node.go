@@ -146,6 +146,13 @@ func newServerConfig(cfg *nodeConfig, o *origins) (*serverConfig, error) {
 		}
 	}
 	srv.DNSDiscoveryURLs = cfg.DNS
+	if cfg.Resolver != "" {
+		r, err := dnsResolver(cfg.Resolver)
+		if err != nil {
+			return nil, o.errorf("resolver", "%q: want HOST:PORT, such as 127.0.0.1:53", cfg.Resolver)
+		}
+		srv.Resolver = r
+	}
 	if err := sc.logLevel.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		return nil, o.errorf("log.level", "%q: want debug, info, warn or error", cfg.LogLevel)
 	}
