@@ -279,9 +279,12 @@ func runNode(ctx context.Context, e *env, cfg *nodeConfig, o *origins) error {
 	fmt.Fprintln(e.stdout, "node ID:     ", self.ID())
 	fmt.Fprintln(e.stdout, "enode URL:   ", self.URLv4())
 	fmt.Fprintln(e.stdout, "node record: ", self.String())
-	log.Info("Node running", "listen", srv.ListenAddr, "discovery", discoveryVersions(srv),
-		"bootnodes", len(srv.BootstrapNodes), "static", len(srv.StaticNodes), "dns", len(srv.DNSDiscoveryURLs),
-		"nat", natName(srv.NAT), "maxpeers", srv.MaxPeers)
+	attrs := []any{"listen", srv.ListenAddr, "discovery", discoveryVersions(srv), "bootnodes", len(srv.BootstrapNodes)}
+	if srv.BootstrapNodesV5 != nil {
+		attrs = append(attrs, "bootnodesv5", len(srv.BootstrapNodesV5))
+	}
+	attrs = append(attrs, "static", len(srv.StaticNodes), "dns", len(srv.DNSDiscoveryURLs), "nat", natName(srv.NAT), "maxpeers", srv.MaxPeers)
+	log.Info("Node running", attrs...)
 
 	events := make(chan *p2p.PeerEvent, 64)
 	sub := srv.SubscribeEvents(events)

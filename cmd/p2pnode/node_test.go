@@ -225,3 +225,16 @@ func TestRunStartError(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+// With discovery v4 off, the node finds its peer over v5 from
+// -bootnodesv5.
+func TestRunDiscoveryV5Only(t *testing.T) {
+	peer := startServer(t, &p2p.Server{NoDiscoveryV4: true})
+	_, stderr, stop := runInProcess(t, "-listen", "127.0.0.1:0", "-discovery.v4=false", "-bootnodesv5", peer.Self().String(),
+		"-status.interval", "100ms")
+	waitFor(t, stderr, "node", `msg="Node running" listen=127.0.0.1:\d+ discovery=v5 bootnodes=0 bootnodesv5=1 `)
+	waitFor(t, stderr, "node", `msg=Status peers=1 in=0 out=1 dialsOK=1 `)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
