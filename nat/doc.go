@@ -21,7 +21,10 @@
 //
 // All clients here are this package's own, written for the standard
 // library only, so that importing the library does not bring UPnP, NAT-PMP
-// or STUN modules into a program's module graph. The wire decoders
+// or STUN modules into a program's module graph: go-ethereum's choice,
+// huin/goupnp with jackpal/go-nat-pmp and pion/stun/v3, brings 18 modules
+// (pion's DTLS and transport stacks, x/net, x/text, x/time, testify and
+// more), where this package brings none. The wire decoders
 // (NAT-PMP responses, STUN messages, SSDP replies, device descriptions,
 // SOAP responses) are bounded in size and fuzzed.
 //
