@@ -305,7 +305,10 @@ func setFromTOML(ptr any, v any) error {
 		if !ok {
 			return fmt.Errorf("want an array of strings, such as [\"a\", \"b\"], have %s", tomlType(v))
 		}
-		*p = list
+		*p = nil // an empty array is as no setting: the flags give nil too
+		if len(list) > 0 {
+			*p = list
+		}
 	case *time.Duration:
 		s, ok := v.(string)
 		if !ok {
@@ -320,6 +323,16 @@ func setFromTOML(ptr any, v any) error {
 	return nil
 }
 
+// comment is the usage of setting s, as a comment in a config file: a
+// list is an array there, not comma-separated.
+func (s *setting) comment(cfg *nodeConfig) string {
+	u := strings.ReplaceAll(s.usage, "`", "")
+	if _, ok := s.field(cfg).(*[]string); ok {
+		u = strings.Replace(u, "comma-separated ", "", 1)
+	}
+	return "# " + u
+}
+
 // writeConfig writes cfg as TOML, each setting with its usage as a
 // comment; loading the output gives cfg back.
 func writeConfig(w io.Writer, cfg *nodeConfig) error {
@@ -330,7 +343,7 @@ func writeConfig(w io.Writer, cfg *nodeConfig) error {
 	var tables []string
 	for _, s := range settings {
 		if tab, _, ok := strings.Cut(s.name, "."); !ok {
-			fmt.Fprintf(&b, "\n# %s\n%s = %s\n", strings.ReplaceAll(s.usage, "`", ""), s.name, tomlValue(s.field(cfg)))
+			fmt.Fprintf(&b, "\n%s\n%s = %s\n", s.comment(cfg), s.name, tomlValue(s.field(cfg)))
 		} else if !slices.Contains(tables, tab) {
 			tables = append(tables, tab)
 		}
@@ -339,7 +352,7 @@ func writeConfig(w io.Writer, cfg *nodeConfig) error {
 		fmt.Fprintf(&b, "\n[%s]\n", tab)
 		for _, s := range settings {
 			if t, key, ok := strings.Cut(s.name, "."); ok && t == tab {
-				fmt.Fprintf(&b, "\n# %s\n%s = %s\n", strings.ReplaceAll(s.usage, "`", ""), key, tomlValue(s.field(cfg)))
+				fmt.Fprintf(&b, "\n%s\n%s = %s\n", s.comment(cfg), key, tomlValue(s.field(cfg)))
 			}
 		}
 	}
