@@ -12,6 +12,7 @@ import (
 
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/internal/testutil"
 	"github.com/seednet/p2p/rlp"
 )
 
@@ -24,7 +25,7 @@ func testRecords(tb testing.TB, n int) []*enr.Record {
 		r.Set(enr.IPv4Addr(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})))
 		r.Set(enr.UDP(30303 + i))
 		r.SetSeq(uint64(i + 1))
-		if err := enode.SignV4(&r, newKey(tb)); err != nil {
+		if err := enode.SignV4(&r, testutil.NewKey(tb)); err != nil {
 			tb.Fatal(err)
 		}
 		recs[i] = &r
@@ -256,10 +257,10 @@ func TestWhoareyouResend(t *testing.T) {
 }
 
 func TestSessionEviction(t *testing.T) {
-	b := newTestNode(t, newKey(t), addrB, Config{MaxSessions: 2})
+	b := newTestNode(t, testutil.NewKey(t), addrB, Config{MaxSessions: 2})
 	var nodes []*testNode
 	for i := range 3 {
-		n := newTestNode(t, newKey(t), netip.AddrPortFrom(addrA.Addr(), uint16(1000+i)), Config{})
+		n := newTestNode(t, testutil.NewKey(t), netip.AddrPortFrom(addrA.Addr(), uint16(1000+i)), Config{})
 		(&testPair{n, b}).handshake(t, &Ping{})
 		nodes = append(nodes, n)
 	}
@@ -401,7 +402,7 @@ func TestNodesVerified(t *testing.T) {
 }
 
 func TestIsInvalidHeader(t *testing.T) {
-	c := newTestNode(t, newKey(t), addrB, Config{}).c
+	c := newTestNode(t, testutil.NewKey(t), addrB, Config{}).c
 	for _, tt := range []struct {
 		input []byte
 		want  bool

@@ -44,15 +44,6 @@ func mustKey(tb testing.TB, h string) *ecdsa.PrivateKey {
 	return k
 }
 
-func newKey(tb testing.TB) *ecdsa.PrivateKey {
-	tb.Helper()
-	k, err := crypto.GenerateKey()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
-}
-
 // testClock is a clock that moves only when told.
 type testClock struct {
 	mu  sync.Mutex
