@@ -64,6 +64,7 @@ func loadNodeSet(file string) (nodeSet, []*enode.Node, error) {
 
 // crawlDisc is a discovery instance the crawler uses.
 type crawlDisc interface {
+	Self() *enode.Node
 	RandomNodes() enode.Iterator
 	requestENR(ctx context.Context, n *enode.Node) (*enode.Node, error)
 	close()
@@ -108,11 +109,13 @@ func crawlSetup(fs *flag.FlagSet, version int) runFunc {
 		ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 		defer cancel()
 
-		c := &crawler{disc: disc, set: set, checked: make(map[enode.ID]bool)}
+		c := &crawler{disc: disc, set: set, state: make(map[enode.ID]*crawlState)}
+		c.state[disc.Self().ID()] = &crawlState{answered: true} // not ourselves
 		start := time.Now()
 		stopProgress := progress(e.stderr, c.status)
 		c.run(ctx, seeds, *parallel)
 		stopProgress()
+		failed, removed := c.finish()
 		if err := writeJSON(file, set, e.stdout); err != nil {
 			return err
 		}
@@ -121,25 +124,42 @@ func crawlSetup(fs *flag.FlagSet, version int) runFunc {
 			why = "interrupted"
 		}
 		fmt.Fprintf(e.stdout, "crawled for %v (%s): %d nodes answered (%d new), %d did not, %d removed, %d queries; %s holds %d nodes\n",
-			time.Since(start).Round(time.Second), why, c.answered.Load(), c.added.Load(), c.failed.Load(), c.removed.Load(),
+			time.Since(start).Round(time.Second), why, c.answered.Load(), c.added.Load(), failed, removed,
 			c.queries.Load(), file, len(set))
 		return nil
 	}
 }
 
-// crawler asks every node that the lookups find for its record, once.
+// A node that does not answer is asked again when the lookups find it
+// again, after crawlRetryDelay, up to crawlTries times in one crawl.
+const (
+	crawlTries      = 3
+	crawlRetryDelay = time.Second
+)
+
+// crawler asks the nodes that the lookups find for their record: each
+// once, or until it answers.
 type crawler struct {
 	disc crawlDisc
 
-	mu      sync.Mutex // guards set and checked
-	set     nodeSet
-	checked map[enode.ID]bool
+	mu    sync.Mutex // guards set and state
+	set   nodeSet
+	state map[enode.ID]*crawlState
 
-	queries, answered, failed, added, removed atomic.Int64
+	queries, answered, unanswered, added atomic.Int64
+}
+
+// crawlState is what one crawl knows of a node.
+type crawlState struct {
+	busy     bool // a query is under way
+	answered bool
+	fails    int
+	retryAt  time.Time
 }
 
 func (c *crawler) status() string {
-	return fmt.Sprintf("crawling: %d nodes answered (%d new), %d queries", c.answered.Load(), c.added.Load(), c.queries.Load())
+	return fmt.Sprintf("crawling: %d nodes answered (%d new), %d queries (%d unanswered)",
+		c.answered.Load(), c.added.Load(), c.queries.Load(), c.unanswered.Load())
 }
 
 // run crawls until ctx is done, then closes the discovery instance.
@@ -182,14 +202,19 @@ func (c *crawler) run(ctx context.Context, seeds []*enode.Node, parallel int) {
 	wg.Wait()
 }
 
-// claim reports whether node id is yet to be checked, and marks it.
+// claim reports whether node id is to be asked now, and marks it busy.
 func (c *crawler) claim(id enode.ID) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.checked[id] {
+	st := c.state[id]
+	if st == nil {
+		st = new(crawlState)
+		c.state[id] = st
+	}
+	if st.busy || st.answered || st.fails >= crawlTries || time.Now().Before(st.retryAt) {
 		return false
 	}
-	c.checked[id] = true
+	st.busy = true
 	return true
 }
 
@@ -198,29 +223,26 @@ func (c *crawler) check(ctx context.Context, n *enode.Node) {
 	now := time.Now().UTC().Truncate(time.Second)
 	c.queries.Add(1)
 	rn, err := c.disc.requestENR(ctx, n)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.state[n.ID()]
+	st.busy = false
 	if err != nil && ctx.Err() != nil {
 		return // cut short by the end of the crawl: no verdict
 	}
 	id := n.ID().String()
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	e, known := c.set[id]
-	e.LastCheck = now
-	if err != nil {
-		c.failed.Add(1)
-		if !known {
-			return
-		}
-		if e.Score > 0 {
-			if e.Score /= 2; e.Score == 0 {
-				delete(c.set, id)
-				c.removed.Add(1)
-				return
-			}
-		}
+	if known {
+		e.LastCheck = now
 		c.set[id] = e
+	}
+	if err != nil {
+		c.unanswered.Add(1)
+		st.fails++
+		st.retryAt = time.Now().Add(crawlRetryDelay)
 		return
 	}
+	st.answered = true
 	c.answered.Add(1)
 	e.Seq, e.Record = rn.Seq(), rn.String()
 	e.Score++
@@ -230,6 +252,33 @@ func (c *crawler) check(ctx context.Context, n *enode.Node) {
 	if !known {
 		c.added.Add(1)
 	}
-	e.LastResponse = now
+	e.LastResponse, e.LastCheck = now, now
 	c.set[id] = e
+}
+
+// finish gives the nodes that never answered their verdict: as
+// go-ethereum's crawler does, a node of the file loses half of its score,
+// and is removed when that reaches zero (a node without a score, as from
+// a DNS list, is kept). It returns how many nodes did not answer and how
+// many were removed.
+func (c *crawler) finish() (failed, removed int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, st := range c.state {
+		if st.answered || st.fails == 0 {
+			continue
+		}
+		failed++
+		e, known := c.set[id.String()]
+		if !known || e.Score == 0 {
+			continue
+		}
+		if e.Score /= 2; e.Score == 0 {
+			delete(c.set, id.String())
+			removed++
+			continue
+		}
+		c.set[id.String()] = e
+	}
+	return failed, removed
 }

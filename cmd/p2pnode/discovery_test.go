@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"regexp"
 	"strings"
@@ -129,13 +130,14 @@ func TestDiscv5Commands(t *testing.T) {
 }
 
 // startNetwork starts n servers on loopback, each with the first as its
-// bootnode, with discovery only (no dialing).
+// bootnode, with discovery only (no dialing) and no logs.
 func startNetwork(t *testing.T, n int) []*p2p.Server {
 	t.Helper()
-	servers := []*p2p.Server{startServer(t, &p2p.Server{NoDial: true})}
+	quiet := slog.New(slog.DiscardHandler)
+	servers := []*p2p.Server{startServer(t, &p2p.Server{NoDial: true, Logger: quiet})}
 	boot := []*enode.Node{servers[0].Self()}
 	for range n - 1 {
-		servers = append(servers, startServer(t, &p2p.Server{NoDial: true, BootstrapNodes: boot}))
+		servers = append(servers, startServer(t, &p2p.Server{NoDial: true, BootstrapNodes: boot, Logger: quiet}))
 	}
 	return servers
 }

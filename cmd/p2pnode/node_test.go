@@ -154,7 +154,9 @@ func startServer(t *testing.T, srv *p2p.Server) *p2p.Server {
 	if srv.ListenAddr == "" {
 		srv.ListenAddr = "127.0.0.1:0"
 	}
-	srv.Logger = testutil.Logger(t)
+	if srv.Logger == nil {
+		srv.Logger = testutil.Logger(t)
+	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
