@@ -224,7 +224,11 @@ func writeHelp(w io.Writer, c *command, path string) {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.doc))
 	}
 	if hasFlags {
-		fmt.Fprintln(w, "\nflags (they may also follow the arguments):")
+		if c.args != "" {
+			fmt.Fprintln(w, "\nflags (they may also follow the arguments):")
+		} else {
+			fmt.Fprintln(w, "\nflags:")
+		}
 		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}

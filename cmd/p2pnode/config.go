@@ -65,9 +65,9 @@ var settings = []setting{
 		func(c *nodeConfig) any { return &c.NodeKey }},
 	{"listen", "TCP `ADDRESS` (HOST:PORT) to listen on for peers; discovery uses the same port over UDP; empty: do not listen",
 		func(c *nodeConfig) any { return &c.Listen }},
-	{"maxpeers", "maximum number of peers, inbound and outbound (a third of them dialed by us)",
+	{"maxpeers", "maximum `NUMBER` of peers, inbound and outbound (a third of them dialed by us)",
 		func(c *nodeConfig) any { return &c.MaxPeers }},
-	{"name", "client name announced to peers",
+	{"name", "client `NAME` announced to peers",
 		func(c *nodeConfig) any { return &c.Name }},
 	{"bootnodes", "comma-separated `NODES` (enode://... or enr:...) that discovery v4 and v5 start from",
 		func(c *nodeConfig) any { return &c.Bootnodes }},
@@ -97,7 +97,7 @@ var settings = []setting{
 		func(c *nodeConfig) any { return &c.LogLevel }},
 	{"log.format", "log `FORMAT`: text or json",
 		func(c *nodeConfig) any { return &c.LogFormat }},
-	{"status.interval", "how often to log the status line (peers, dials, traffic), such as 30s or 5m",
+	{"status.interval", "`INTERVAL` of the status line (peers, dials, traffic), such as 30s or 5m",
 		func(c *nodeConfig) any { return &c.StatusInterval }},
 }
 

@@ -191,8 +191,8 @@ func writeTreeDir(dir, url string, t *dnsdisc.Tree, stdout io.Writer) error {
 // -domain, or that of the URL in enrtree-info.json, or DIR's name. The
 // sequence number is -seq, or one more than enrtree-info.json's.
 func dnsSign(fs *flag.FlagSet) runFunc {
-	domainFlag := fs.String("domain", "", "domain of the tree (default: that of the current URL, or DIR's name)")
-	seqFlag := fs.Uint("seq", 0, "sequence number (default: one more than the current)")
+	domainFlag := fs.String("domain", "", "`DOMAIN` of the tree (default: that of the current URL, or DIR's name)")
+	seqFlag := fs.Uint("seq", 0, "sequence `NUMBER` (default: one more than the current)")
 	return func(_ context.Context, e *env, pos []string) error {
 		dir, keyfile := pos[0], pos[1]
 		td, err := loadTreeDir(dir)
@@ -273,8 +273,8 @@ func argOr(pos []string, i int) string {
 // server, to OUT or standard output. The zone is -origin, by default the
 // tree's domain; its SOA serial is the tree's sequence number.
 func dnsToZonefile(fs *flag.FlagSet) runFunc {
-	originFlag := fs.String("origin", "", "the zone: the tree's domain or a parent of it (default: the tree's domain)")
-	ns := fs.String("ns", "", "comma-separated name servers of the zone (default: ns.<origin>)")
+	originFlag := fs.String("origin", "", "the `ZONE`: the tree's domain or a parent of it (default: the tree's domain)")
+	ns := fs.String("ns", "", "comma-separated name `SERVERS` of the zone (default: ns.<origin>)")
 	return func(_ context.Context, e *env, pos []string) error {
 		td, err := loadTreeDir(pos[0])
 		if err != nil {
@@ -311,9 +311,9 @@ func dnsToZonefile(fs *flag.FlagSet) runFunc {
 // dnsSync downloads the tree at URL into DIR (by default, the tree's
 // domain), through the system's resolver or the DNS server -server.
 func dnsSync(fs *flag.FlagSet) runFunc {
-	server := fs.String("server", "", "DNS server to ask, HOST:PORT (default: the system's resolver)")
-	timeout := fs.Duration("timeout", 5*time.Second, "timeout of each lookup")
-	rate := fs.Float64("rate", 20, "most lookups per second")
+	server := fs.String("server", "", "DNS server `HOST:PORT` to ask (default: the system's resolver)")
+	timeout := fs.Duration("timeout", 5*time.Second, "timeout of each lookup, a `DURATION`")
+	rate := fs.Float64("rate", 20, "most `LOOKUPS` per second")
 	return func(_ context.Context, e *env, pos []string) error {
 		url := pos[0]
 		domain, _, err := dnsdisc.ParseURL(url)
