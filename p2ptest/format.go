@@ -68,7 +68,11 @@ func formatHex(b []byte) string {
 // formatPayload shows a payload as hex and as the RLP structure it holds:
 // 0xc483626172 ["bar"].
 func formatPayload(b []byte) string {
-	return formatHex(b) + " " + renderRLP(b)
+	h, r := formatHex(b), renderRLP(b)
+	if h == r { // a single byte
+		return h
+	}
+	return h + " " + r
 }
 
 // renderRLP shows the structure of RLP-encoded bytes: lists in brackets,
