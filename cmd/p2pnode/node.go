@@ -35,8 +35,9 @@ ends it at once.
 
 The settings come from the flags and from a TOML file given with -config,
 whose keys are the flag names (log.level is "level" in the table [log]);
-a flag given with -config wins over the file. 'p2pnode dumpconfig' with
-the same flags prints the configuration that results.
+a flag given with -config wins over the file; paths in the file are
+relative to the working directory, as on the command line. 'p2pnode
+dumpconfig' with the same flags prints the configuration that results.
 
 Names as in geth: -nodekey, -maxpeers, -bootnodes, -nat, -nodiscover,
 -netrestrict; geth's --discovery.v4/--discovery.v5 are -discovery.v4 and
