@@ -65,13 +65,9 @@ type received struct {
 	code    uint64
 	payload []byte
 	at      time.Time
-	err     error // reading the payload failed: shorter than the message's Size
 }
 
 func (m received) String() string {
-	if m.err != nil {
-		return fmt.Sprintf("code %d, a payload that failed to read: %v", m.code, m.err)
-	}
 	return fmt.Sprintf("code %d, payload %s", m.code, formatPayload(m.payload))
 }
 
@@ -168,10 +164,9 @@ func (c *conn) read() {
 		if msg.Code == probeCode {
 			continue
 		}
+		// protoRW.WriteMsg sends exactly Size bytes.
 		m := received{code: msg.Code, payload: make([]byte, msg.Size), at: time.Now()}
-		if _, err := io.ReadFull(msg.Payload, m.payload); err != nil {
-			m.err = err
-		}
+		io.ReadFull(msg.Payload, m.payload)
 		c.inbox.push(m)
 	}
 }
@@ -190,7 +185,7 @@ func (c *conn) hangUp() {
 var errConnClosed = errors.New("the connection is closed")
 
 // write sends a message to the protocol and waits, at most the timeout,
-// until Run has read it.
+// until Run has taken it with ReadMsg.
 func (c *conn) write(code uint64, payload []byte) error {
 	if code >= c.proto.Length {
 		return fmt.Errorf("code %d is outside protocol %s/%d's range (Length %d); "+
@@ -216,7 +211,7 @@ func (c *conn) write(code uint64, payload []byte) error {
 		}
 		return err
 	case <-timer.C:
-		return fmt.Errorf("the protocol did not read the message within %v; %s", c.timeout, c.state())
+		return fmt.Errorf("Run did not take the message (ReadMsg) within %v; %s", c.timeout, c.state())
 	}
 }
 
@@ -337,26 +332,49 @@ func (b *inbox) all() []received {
 	return append([]received(nil), b.msgs...)
 }
 
-// protoRW is what the protocol's Run reads and writes through. Like the
-// server's, it refuses to write codes outside the protocol's range and
-// returns io.EOF once the connection is closed.
+// protoRW is what the protocol's Run reads and writes through. It
+// behaves as the server's does where Run can tell: ReadMsg hands over a
+// message whose payload has already arrived, WriteMsg takes the whole
+// payload before it returns and refuses codes outside the protocol's
+// range and payloads too large for a frame, and both return io.EOF once
+// the connection is closed.
 type protoRW struct {
 	pipe  *p2p.MsgPipeRW
 	proto *p2p.Protocol
 }
 
+// maxPayload is the largest payload a server sends: what an RLPx frame
+// holds (2^24-1 bytes) less the frame's header, as package p2p reckons it.
+const maxPayload = 1<<24 - 1 - 9
+
 func (rw *protoRW) ReadMsg() (p2p.Msg, error) {
 	msg, err := rw.pipe.ReadMsg()
-	if errors.Is(err, p2p.ErrPipeClosed) {
-		return msg, io.EOF
+	if err != nil {
+		return msg, io.EOF // a pipe fails only once closed
 	}
-	return msg, err
+	// Taking the payload now lets the script's Send return, as a message
+	// counts as received once the server's read loop has it. The script
+	// sends exactly Size bytes.
+	payload := make([]byte, msg.Size)
+	io.ReadFull(msg.Payload, payload)
+	msg.Payload = bytes.NewReader(payload)
+	return msg, nil
 }
 
 func (rw *protoRW) WriteMsg(msg p2p.Msg) error {
 	if msg.Code >= rw.proto.Length {
 		return fmt.Errorf("%w: code %d, protocol %s has %d", p2p.ErrInvalidMsgCode, msg.Code, rw.proto.Name, rw.proto.Length)
 	}
+	if msg.Size > maxPayload {
+		return fmt.Errorf("p2p: message of %d bytes is over the limit", msg.Size)
+	}
+	payload := make([]byte, msg.Size)
+	if msg.Payload == nil {
+		payload = nil // the server sends an empty payload then
+	} else if _, err := io.ReadFull(msg.Payload, payload); err != nil {
+		return fmt.Errorf("p2p: reading message payload: %w", err)
+	}
+	msg.Size, msg.Payload = uint32(len(payload)), bytes.NewReader(payload)
 	err := rw.pipe.WriteMsg(msg)
 	if errors.Is(err, p2p.ErrPipeClosed) {
 		return io.EOF

@@ -28,19 +28,22 @@
 // connection does where a Run function can tell:
 //
 //   - WriteMsg refuses a code outside the protocol's Length with an error
-//     wrapping p2p.ErrInvalidMsgCode, and does not wait for the script to
-//     read: the harness takes each message off the pipe as it comes and
-//     keeps it until an expectation takes it, as a network buffers.
+//     wrapping p2p.ErrInvalidMsgCode, and a payload larger than a frame or
+//     shorter than the message's Size with an error. It reads the whole
+//     payload and does not wait for the script: the harness keeps each
+//     message until an expectation takes it, as a network buffers.
+//   - ReadMsg returns a message whose payload is all there; Run need not
+//     read it.
 //   - ReadMsg and WriteMsg return io.EOF once the connection is closed.
 //   - When Run returns, the connection closes; what Run returned says
 //     which disconnect reason a server would send, by the table in
 //     p2p.Protocol.Run's doc.
 //
-// Sending works the other way: Send returns once Run has read the message,
-// so that a test knows its message arrived before it expects an answer, and
-// a Run that never reads fails the Send at the timeout. A code outside the
-// protocol's range fails Send, since a server would drop the peer without
-// passing the message on.
+// Sending works the other way: Send returns once Run has taken the message
+// with ReadMsg, so that a test knows its message arrived before it expects
+// an answer, and a Run that stops reading fails the Send at the timeout. A
+// code outside the protocol's range fails Send, since a server would drop
+// the peer without passing the message on.
 //
 // # Expectations and failures
 //

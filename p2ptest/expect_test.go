@@ -80,6 +80,18 @@ func TestSend(t *testing.T) {
 			},
 		},
 		{
+			name: "Run takes the message without reading its payload",
+			run:  silent,
+			test: func(h *Harness) {
+				start := time.Now()
+				h.Peer(0).SendItems(0, "a", "b", "c")
+				h.Peer(0).Send(1, []byte("payload"))
+				if d := time.Since(start); d != 0 {
+					h.t.Errorf("the sends took %v", d)
+				}
+			},
+		},
+		{
 			name: "code outside the protocol's range",
 			run:  echo,
 			test: func(h *Harness) { h.Peer(0).Send(4, "foo") },
@@ -107,7 +119,7 @@ func TestSend(t *testing.T) {
 				}()
 				h.Peer(0).SendItems(0, "foo")
 			},
-			want: []string{`peer 0: SendItems(code 0, "foo"): the protocol did not read the message within 5s; Run is still running`,
+			want: []string{`peer 0: SendItems(code 0, "foo"): Run did not take the message (ReadMsg) within 5s; Run is still running`,
 				"p2ptest: peer 0: Run did not return within 5s of the connection closing; its goroutine is left running"},
 		},
 		{
@@ -282,11 +294,41 @@ func TestExpect(t *testing.T) {
 		{
 			name: "payload shorter than its size",
 			run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
-				rw.WriteMsg(p2p.Msg{Code: 0, Size: 10, Payload: io.LimitReader(eternalZeros{}, 3)})
+				return rw.WriteMsg(p2p.Msg{Code: 0, Size: 10, Payload: io.LimitReader(eternalZeros{}, 3)})
+			},
+			test: func(h *Harness) {
+				h.Peer(0).ExpectRunReturns(func(err error) bool {
+					return err.Error() == "p2p: reading message payload: unexpected EOF"
+				})
+				h.Peer(0).ExpectNone(time.Second)
+			},
+			want: []string{"peer 0: ExpectNone(1s): the connection ended: Run returned \"p2p: reading message payload: unexpected EOF\" (disconnect reason: subprotocol error (0x10))"},
+		},
+		{
+			name: "payload over the frame limit",
+			run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
+				return rw.WriteMsg(p2p.Msg{Code: 0, Size: 1 << 24, Payload: eternalZeros{}})
+			},
+			test: func(h *Harness) {
+				h.Peer(0).ExpectRunReturns(func(err error) bool {
+					return err.Error() == "p2p: message of 16777216 bytes is over the limit"
+				})
+			},
+		},
+		{
+			name: "nil payload",
+			run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
+				rw.WriteMsg(p2p.Msg{Code: 2, Size: 5})
 				return silent(p, rw)
 			},
-			test: func(h *Harness) { h.Peer(0).Expect(0, nil) },
-			want: []string{"peer 0: Expect(code 0, any payload): got code 0, a payload that failed to read: unexpected EOF"},
+			test: func(h *Harness) {
+				h.Peer(0).ExpectMatch(2, func(msg p2p.Msg) error {
+					if msg.Size != 0 {
+						return fmt.Errorf("size %d", msg.Size)
+					}
+					return nil
+				})
+			},
 		},
 	})
 }

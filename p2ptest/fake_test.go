@@ -140,14 +140,13 @@ func echo(_ *p2p.Peer, rw p2p.MsgReadWriter) error {
 	}
 }
 
-// silent reads and drops messages until its reads fail.
+// silent reads messages, without reading their payloads, until its reads
+// fail.
 func silent(_ *p2p.Peer, rw p2p.MsgReadWriter) error {
 	for {
-		msg, err := rw.ReadMsg()
-		if err != nil {
+		if _, err := rw.ReadMsg(); err != nil {
 			return err
 		}
-		msg.Discard()
 	}
 }
 

@@ -69,7 +69,7 @@ func formatHex(b []byte) string {
 // 0xc483626172 ["bar"].
 func formatPayload(b []byte) string {
 	h, r := formatHex(b), renderRLP(b)
-	if h == r { // a single byte
+	if len(b) == 0 || h == r { // nothing, or a single byte
 		return h
 	}
 	return h + " " + r
@@ -88,7 +88,7 @@ func renderRLP(b []byte) string {
 	case len(rest) > 0:
 		sb.WriteString(fmt.Sprintf(" (and %d bytes after the value)", len(rest)))
 	}
-	return truncate(sb.String())
+	return truncate(strings.TrimPrefix(sb.String(), " "))
 }
 
 // maxRenderDepth bounds how deep renderRLP descends into nested lists.

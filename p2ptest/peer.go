@@ -57,10 +57,10 @@ func (p *Peer) Fatalf(format string, args ...any) {
 }
 
 // Send RLP-encodes payload and sends it as a message with the given code,
-// as p2p.Send does, then waits until Run has read it. It fails if the
-// code is outside the protocol's range (a server would not pass the
-// message on), if Run does not read the message within the timeout, or
-// if the connection is closed.
+// as p2p.Send does, then waits until Run has taken it with ReadMsg. It
+// fails if the code is outside the protocol's range (a server would not
+// pass the message on), if Run does not take the message within the
+// timeout, or if the connection is closed.
 func (p *Peer) Send(code uint64, payload any) {
 	p.t.Helper()
 	Send(code, payload).do(p)

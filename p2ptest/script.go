@@ -261,8 +261,6 @@ func (p *Peer) next(a Action, code uint64) received {
 		p.fail(a, "no message within %v; %s", p.c.timeout, p.c.state())
 	case res == runEnded:
 		p.fail(a, "no message: %s", p.c.state())
-	case m.err != nil:
-		p.fail(a, "got %v", m)
 	case m.code != code:
 		p.fail(a, "got code %d instead, payload %s", m.code, formatPayload(m.payload))
 	}
