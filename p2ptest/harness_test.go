@@ -313,3 +313,42 @@ func (b *inbox) waitLen(n int) {
 		<-b.notify
 	}
 }
+
+// *testing.T is a TB, and the harness works in a synctest bubble with
+// one: a protocol that announces itself every 10 s is tested in no time.
+func TestTestingTInBubble(t *testing.T) {
+	var _ TB = testing.TB(nil)
+	ticker := func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
+		readErr := make(chan error, 1)
+		go func() { readErr <- silent(p, rw) }()
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for n := uint(1); ; n++ {
+			select {
+			case <-tick.C:
+			case err := <-readErr:
+				return err
+			}
+			if err := p2p.Send(rw, 0, n); err != nil {
+				return err
+			}
+		}
+	}
+	synctest.Test(t, func(t *testing.T) {
+		h := New(t, testProto(ticker), Peers(2))
+		start := time.Now()
+		for n := range uint(3) {
+			h.Peer(0).ExpectNone(9 * time.Second)
+			for _, p := range h.Peers() {
+				p.Expect(0, n+1)
+			}
+		}
+		if d := time.Since(start); d != 30*time.Second {
+			t.Errorf("took %v of fake time", d)
+		}
+		h.Close()
+		for _, p := range h.Peers() {
+			p.ExpectRunReturns(func(err error) bool { return errors.Is(err, io.EOF) })
+		}
+	})
+}
