@@ -43,7 +43,8 @@ type Option func(*config)
 func Peers(n int) Option { return func(c *config) { c.peers = n } }
 
 // Timeout sets how long each expectation waits for the protocol, how long
-// Send waits for Run to read, and how long Close waits for Run to return.
+// Send waits for Run to take the message, and how long Close waits for the
+// runs to return.
 // ExpectNone waits for the duration it is given instead. The default is
 // DefaultTimeout.
 func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
