@@ -190,6 +190,24 @@ var (
 	ErrServerRunning = errors.New("p2p: server already running")
 )
 
+// ConfigError is Start's error for a setting that is wrong or cannot be
+// used (an address that cannot be listened on, a database that cannot be
+// opened). Field names the Server field, such as "MaxPeers", "ListenAddr"
+// or "Protocols[2]", so that a program can tell its user which of its own
+// flags or keys to fix.
+type ConfigError struct {
+	Field string
+	Err   error // the underlying error, if any
+	msg   string
+}
+
+func (e *ConfigError) Error() string { return e.msg }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func configError(field string, err error, format string, args ...any) error {
+	return &ConfigError{Field: field, Err: err, msg: fmt.Sprintf(format, args...)}
+}
+
 var discardLogger = slog.New(slog.DiscardHandler)
 
 func (srv *Server) logger() *slog.Logger {
@@ -227,22 +245,22 @@ func (srv *Server) Start() error {
 func (srv *Server) check() error {
 	switch {
 	case srv.PrivateKey == nil:
-		return errors.New("p2p: Server.PrivateKey must be set (use crypto.GenerateKey or crypto.LoadECDSA)")
+		return configError("PrivateKey", nil, "p2p: Server.PrivateKey must be set (use crypto.GenerateKey or crypto.LoadECDSA)")
 	case srv.MaxPeers <= 0:
-		return fmt.Errorf("p2p: Server.MaxPeers must be positive, is %d", srv.MaxPeers)
+		return configError("MaxPeers", nil, "p2p: Server.MaxPeers must be positive, is %d", srv.MaxPeers)
 	case srv.MaxPendingPeers < 0:
-		return fmt.Errorf("p2p: Server.MaxPendingPeers must not be negative, is %d", srv.MaxPendingPeers)
+		return configError("MaxPendingPeers", nil, "p2p: Server.MaxPendingPeers must not be negative, is %d", srv.MaxPendingPeers)
 	case srv.DialRatio < 0:
-		return fmt.Errorf("p2p: Server.DialRatio must not be negative, is %d", srv.DialRatio)
+		return configError("DialRatio", nil, "p2p: Server.DialRatio must not be negative, is %d", srv.DialRatio)
 	}
 	for i, u := range srv.DNSDiscoveryURLs {
 		if _, _, err := dnsdisc.ParseURL(u); err != nil {
-			return fmt.Errorf("p2p: Server.DNSDiscoveryURLs[%d] (%q): %w", i, u, err)
+			return configError(fmt.Sprintf("DNSDiscoveryURLs[%d]", i), err, "p2p: Server.DNSDiscoveryURLs[%d] (%q): %v", i, u, err)
 		}
 	}
 	for i, p := range srv.Protocols {
 		if p.Name == "" || p.Run == nil || p.Length == 0 {
-			return fmt.Errorf("p2p: Server.Protocols[%d] (%q) needs a Name, a Run function and a Length above zero", i, p.Name)
+			return configError(fmt.Sprintf("Protocols[%d]", i), nil, "p2p: Server.Protocols[%d] (%q) needs a Name, a Run function and a Length above zero", i, p.Name)
 		}
 	}
 	return nil

@@ -67,7 +67,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	if srv.NodeDatabase != "" || !srv.NoDiscovery {
 		db, err := nodedb.Open(nodedb.Config{Path: srv.NodeDatabase})
 		if err != nil {
-			return nil, fmt.Errorf("p2p: cannot open Server.NodeDatabase %q: %w", srv.NodeDatabase, err)
+			return nil, configError("NodeDatabase", err, "p2p: cannot open Server.NodeDatabase %q: %v", srv.NodeDatabase, err)
 		}
 		r.db = db
 	}
@@ -82,7 +82,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		listener, err := net.Listen("tcp", srv.ListenAddr)
 		if err != nil {
 			r.closeResources()
-			return nil, fmt.Errorf("p2p: cannot listen on Server.ListenAddr %q: %w", srv.ListenAddr, err)
+			return nil, configError("ListenAddr", err, "p2p: cannot listen on Server.ListenAddr %q: %v", srv.ListenAddr, err)
 		}
 		r.listener = listener
 		addr := listener.Addr().(*net.TCPAddr)
@@ -99,7 +99,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		for _, e := range p.Attributes {
 			if err := ln.Set(e); err != nil {
 				r.closeResources()
-				return nil, fmt.Errorf("p2p: record entry %q of protocol %s: %w", e.ENRKey(), p.Name, err)
+				return nil, configError("Protocols", err, "p2p: record entry %q of protocol %s: %v", e.ENRKey(), p.Name, err)
 			}
 		}
 	}
@@ -139,13 +139,13 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 	if srv.ListenAddr != "" {
 		h, _, err := net.SplitHostPort(srv.ListenAddr)
 		if err != nil {
-			return fmt.Errorf("p2p: Server.ListenAddr %q: %w", srv.ListenAddr, err)
+			return configError("ListenAddr", err, "p2p: Server.ListenAddr %q: %v", srv.ListenAddr, err)
 		}
 		host = h
 	}
 	conn, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(tcp)))
 	if err != nil {
-		return fmt.Errorf("p2p: cannot listen for discovery on UDP port %d of %q: %w", tcp, host, err)
+		return configError("ListenAddr", err, "p2p: cannot listen for discovery on UDP port %d of %q (the TCP port of Server.ListenAddr): %v", tcp, host, err)
 	}
 	udp := conn.(*net.UDPConn)
 	config := func(bootnodes []*enode.Node) discover.Config {

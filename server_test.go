@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,21 +177,28 @@ func TestServerRestart(t *testing.T) {
 func TestServerStartErrors(t *testing.T) {
 	key := testutil.NewKey(t)
 	tests := []struct {
-		name string
-		srv  *Server
+		name  string
+		srv   *Server
+		field string
 	}{
-		{"no-key", &Server{MaxPeers: 1}},
-		{"no-maxpeers", &Server{PrivateKey: key}},
-		{"bad-listen", &Server{PrivateKey: key, MaxPeers: 1, ListenAddr: "127.0.0.1:99999"}},
-		{"bad-protocol", &Server{PrivateKey: key, MaxPeers: 1, Protocols: []Protocol{{Name: "x"}}}},
+		{"no-key", &Server{MaxPeers: 1}, "PrivateKey"},
+		{"no-maxpeers", &Server{PrivateKey: key}, "MaxPeers"},
+		{"negative-pending", &Server{PrivateKey: key, MaxPeers: 1, MaxPendingPeers: -1}, "MaxPendingPeers"},
+		{"bad-listen", &Server{PrivateKey: key, MaxPeers: 1, ListenAddr: "127.0.0.1:99999"}, "ListenAddr"},
+		{"bad-protocol", &Server{PrivateKey: key, MaxPeers: 1, Protocols: []Protocol{{Name: "x"}}}, "Protocols[0]"},
+		{"bad-dns-url", &Server{PrivateKey: key, MaxPeers: 1, DNSDiscoveryURLs: []string{"x"}}, "DNSDiscoveryURLs[0]"},
+		{"bad-nodedb", &Server{PrivateKey: key, MaxPeers: 1, NodeDatabase: "/proc/no/such/dir/db"}, "NodeDatabase"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.srv.Start(); err == nil {
+			err := tt.srv.Start()
+			if err == nil {
 				tt.srv.Stop()
 				t.Fatal("no error")
-			} else {
-				t.Log(err)
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != tt.field || !strings.Contains(err.Error(), "Server."+strings.TrimSuffix(tt.field, "[0]")) {
+				t.Fatalf("error %q (%T), want a ConfigError for %s", err, err, tt.field)
 			}
 		})
 	}

@@ -220,23 +220,31 @@ func loadOrCreateKey(file string, o *origins) (key *ecdsa.PrivateKey, note strin
 	return key, fmt.Sprintf("wrote a new node key to %s (keep it: it is the node's identity)", file), nil
 }
 
-// startError rewords an error of Server.Start, which names the Server's
-// fields, with the names of the settings.
+// startError says which setting an error of Server.Start is about: a
+// p2p.ConfigError names the Server field, which maps to the flag or config
+// key the user wrote.
 func startError(err error, o *origins) error {
-	msg := strings.TrimPrefix(err.Error(), "p2p: ")
-	for field, key := range map[string]string{
-		"Server.ListenAddr":       "listen",
-		"Server.NodeDatabase":     "nodedb",
-		"Server.MaxPeers":         "maxpeers",
-		"Server.DNSDiscoveryURLs": "dns",
-		"Server.NetRestrict":      "netrestrict",
-		"Server.BootstrapNodes":   "bootnodes",
-		"Server.StaticNodes":      "static",
-		"Server.TrustedNodes":     "trusted",
-		"Server.NAT":              "nat",
-		"Server.PrivateKey":       "nodekey",
-	} {
-		msg = strings.ReplaceAll(msg, field, o.name(key))
+	var ce *p2p.ConfigError
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("cannot start the node: %s", strings.TrimPrefix(err.Error(), "p2p: "))
+	}
+	field, _, _ := strings.Cut(ce.Field, "[")
+	key, ok := map[string]string{
+		"ListenAddr":       "listen",
+		"NodeDatabase":     "nodedb",
+		"MaxPeers":         "maxpeers",
+		"DNSDiscoveryURLs": "dns",
+		"NetRestrict":      "netrestrict",
+		"BootstrapNodes":   "bootnodes",
+		"BootstrapNodesV5": "bootnodesv5",
+		"StaticNodes":      "static",
+		"TrustedNodes":     "trusted",
+		"NAT":              "nat",
+		"PrivateKey":       "nodekey",
+	}[field]
+	msg := strings.TrimPrefix(ce.Error(), "p2p: ")
+	if ok {
+		msg = strings.ReplaceAll(msg, "Server."+field, o.name(key))
 	}
 	return fmt.Errorf("cannot start the node: %s", msg)
 }
