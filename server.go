@@ -270,7 +270,9 @@ func (srv *Server) check() error {
 // handshakes under way, and returns once all of the server's goroutines
 // have ended. A peer that does not read gets about half a second to take
 // what was sent to it and the Disconnect, so Stop returns within about a
-// second whatever the peers do. It returns the errors of closing the
+// second whatever the peers do (with NAT set, it also waits for the
+// gateway to delete the port mappings, at most a few seconds when the
+// gateway does not answer). It returns the errors of closing the
 // listener, discovery and the node database. Stopping a stopped server
 // does nothing.
 func (srv *Server) Stop() error {

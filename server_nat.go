@@ -147,8 +147,10 @@ func (m *natMapper) failed(err error) {
 	m.mu.Unlock()
 }
 
-// unmapAll deletes the mappings, at Stop.
+// unmapAll deletes the mappings, at Stop, all at once: each request
+// gives up after a few seconds when the gateway does not answer.
 func (m *natMapper) unmapAll() {
+	var wg sync.WaitGroup
 	for _, pm := range m.ports {
 		m.mu.Lock()
 		ext := pm.External
@@ -156,10 +158,15 @@ func (m *natMapper) unmapAll() {
 		if ext == 0 {
 			continue
 		}
-		if err := m.iface.DeleteMapping(pm.Protocol, ext, pm.Internal); err != nil {
-			m.r.srv.logger().Debug("NAT: deleting mapping failed", "proto", pm.Protocol, "port", ext, "err", err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := m.iface.DeleteMapping(pm.Protocol, ext, pm.Internal); err != nil {
+				m.r.srv.logger().Debug("NAT: deleting mapping failed", "proto", pm.Protocol, "port", ext, "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // snapshot returns the state for NodeInfo.
