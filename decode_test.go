@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/rlp"
 )
 
@@ -96,5 +97,35 @@ func TestDecodeErrorSaysWhat(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+}
+
+// TestDecodeErrorEmptyOrGarbage: an empty payload, and one whose first
+// bytes are no RLP header, are described as such.
+func TestDecodeErrorEmptyOrGarbage(t *testing.T) {
+	var s string
+	empty := Msg{Code: 1, Size: 0, Payload: newPayloadReader(nil)}
+	if err := empty.Decode(&s); err == nil || !strings.Contains(err.Error(), "payload is empty") {
+		t.Errorf("empty payload: %v", err)
+	}
+	garbage := Msg{Code: 1, Size: 1, Payload: newPayloadReader([]byte{0xB9})} // a long string header cut short
+	if err := garbage.Decode(&s); err == nil || !strings.Contains(err.Error(), "do not begin an RLP value") {
+		t.Errorf("garbage payload: %v", err)
+	}
+}
+
+// TestDiscReasonForExported: DiscReasonFor is the server's mapping, with
+// nil as a Run that returned nil.
+func TestDiscReasonForExported(t *testing.T) {
+	if DiscReasonFor(nil) != DiscQuitting || DiscReasonFor(ErrInvalidMsg) != DiscProtocolError || DiscReasonFor(DiscSelf) != DiscSelf {
+		t.Fatal("DiscReasonFor")
+	}
+	p := NewPeer(enode.ID{1}, "x", nil)
+	if _, ok := p.DisconnectReason(); ok {
+		t.Fatal("reason before Disconnect")
+	}
+	p.Disconnect(DiscUselessPeer)
+	if r, ok := p.DisconnectReason(); !ok || r != DiscUselessPeer {
+		t.Fatalf("DisconnectReason %v %v", r, ok)
 	}
 }

@@ -52,15 +52,23 @@ func (d DiscReason) String() string {
 
 func (d DiscReason) Error() string { return d.String() }
 
-// discReasonFor maps the error a peer ended with to the reason we send it
-// (and count the drop under). The mapping, which Protocol.Run documents:
+// DiscReasonFor returns the reason a peer is disconnected with when it
+// ends with err, such as what a protocol's Run returned. The mapping,
+// which Protocol.Run documents:
 //
 //   - a DiscReason, or an error wrapping one: that reason;
 //   - ErrInvalidMsg or ErrInvalidMsgCode, wrapped or not (Msg.Decode's
 //     errors, WriteMsg's code-range error), and breaches of the base
 //     protocol: DiscProtocolError;
-//   - Run returning nil (ErrProtocolReturned): DiscQuitting;
-//   - anything else a protocol returns: DiscSubprotocolError.
+//   - nil (Run returned nil) or ErrProtocolReturned: DiscQuitting;
+//   - anything else: DiscSubprotocolError.
+func DiscReasonFor(err error) DiscReason {
+	if err == nil {
+		return DiscQuitting
+	}
+	return discReasonFor(err)
+}
+
 func discReasonFor(err error) DiscReason {
 	var reason DiscReason
 	var perr *protoError

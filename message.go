@@ -48,7 +48,9 @@ var (
 func (msg Msg) Decode(val any) error {
 	s := rlp.NewStream(msg.Payload, uint64(msg.Size))
 	kind, size, err := s.Kind()
-	if err == nil && kind == rlp.List && !listShaped(val) {
+	if err != nil {
+		kind = kindUnknown
+	} else if kind == rlp.List && !listShaped(val) {
 		return msg.decodeOneItem(s, size, val)
 	}
 	if err := s.Decode(val); err != nil {
@@ -81,18 +83,26 @@ func (msg Msg) decodeOneItem(s *rlp.Stream, size uint64, val any) error {
 	return nil
 }
 
+// kindUnknown stands for the kind of a payload whose RLP header does not
+// decode.
+const kindUnknown rlp.Kind = -1
+
 // decodeError describes a failed decode: what the payload was, what it
 // was decoded into, and a hint when the shapes differ.
 func (msg Msg) decodeError(err error, kind rlp.Kind, size uint64, val any) error {
 	what := fmt.Sprintf("a string of %d bytes", size)
 	hint := ""
 	switch {
+	case msg.Size == 0:
+		what = "empty"
+	case kind == kindUnknown:
+		what = fmt.Sprintf("%d bytes that do not begin an RLP value", msg.Size)
 	case kind == rlp.List:
 		what = fmt.Sprintf("a list of %d bytes", size)
 	case kind == rlp.Byte:
 		what = "a single byte"
 	}
-	if kind != rlp.List && listShaped(val) {
+	if (kind == rlp.Byte || kind == rlp.String) && listShaped(val) {
 		hint = " (the sender used Send with a single value; SendItems sends a list)"
 	}
 	return newProtoError(fmt.Errorf("%w: %w", ErrInvalidMsg, err), "message code %#x: payload is %s, decoding into %T%s", msg.Code, what, val, hint)

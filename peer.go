@@ -138,6 +138,18 @@ func (p *Peer) Log() *slog.Logger { return p.logger() }
 // the pipe.
 func (p *Peer) Disconnect(reason DiscReason) { p.stop(reason) }
 
+// DisconnectReason returns the reason the connection ends with once it is
+// ending (by Disconnect, a protocol's error, the remote side, or a network
+// failure), and false before.
+func (p *Peer) DisconnectReason() (DiscReason, bool) {
+	select {
+	case <-p.stopping:
+		return DiscReasonFor(p.stopErr), true
+	default:
+		return 0, false
+	}
+}
+
 // NewPeer returns a peer for tests of code that takes a *Peer: it is not
 // connected, and RunningCap holds for caps. Its Node is a record without
 // a signature or an address, made for id.
@@ -475,14 +487,16 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	return err
 }
 
-// maxPayload is the largest payload rlpx can frame.
-const maxPayload = 1<<24 - 1 - 9
+// MaxMessageSize is the largest message payload a peer can send: what one
+// RLPx frame holds, less the message code and framing. WriteMsg refuses
+// larger messages.
+const MaxMessageSize = 1<<24 - 1 - 9
 
 // readPayload returns msg's payload as bytes and a function to call when
 // they are no longer needed. Payloads made by this package are used as
 // they are; others are read into a pooled buffer.
 func readPayload(msg Msg) ([]byte, func(), error) {
-	if msg.Size > maxPayload {
+	if msg.Size > MaxMessageSize {
 		return nil, nil, fmt.Errorf("p2p: message of %d bytes is over the limit", msg.Size)
 	}
 	if msg.Payload == nil {

@@ -126,7 +126,7 @@ func (c *conn) run(rw p2p.MsgReadWriter) {
 		}
 		close(c.returned)
 		// As the server does: the connection ends when Run returns.
-		c.peer.Disconnect(discReason(c.end.err))
+		c.peer.Disconnect(p2p.DiscReasonFor(c.end.err))
 		<-c.readerDone
 		close(c.done)
 	}()
@@ -287,7 +287,7 @@ func (c *conn) state() string {
 	case c.hungUp.Load():
 		return "the script closed the connection, then " + s
 	}
-	return fmt.Sprintf("%s (disconnect reason: %s)", s, describeReason(discReason(c.end.err)))
+	return fmt.Sprintf("%s (disconnect reason: %s)", s, describeReason(p2p.DiscReasonFor(c.end.err)))
 }
 
 // unread returns the messages the protocol sent that no expectation took.
@@ -343,10 +343,6 @@ type protoRW struct {
 	proto *p2p.Protocol
 }
 
-// maxPayload is the largest payload a server sends: what an RLPx frame
-// holds (2^24-1 bytes) less the frame's header, as package p2p reckons it.
-const maxPayload = 1<<24 - 1 - 9
-
 func (rw *protoRW) ReadMsg() (p2p.Msg, error) {
 	msg, err := rw.pipe.ReadMsg()
 	if err != nil {
@@ -365,7 +361,7 @@ func (rw *protoRW) WriteMsg(msg p2p.Msg) error {
 	if msg.Code >= rw.proto.Length {
 		return fmt.Errorf("%w: code %d, protocol %s has %d", p2p.ErrInvalidMsgCode, msg.Code, rw.proto.Name, rw.proto.Length)
 	}
-	if msg.Size > maxPayload {
+	if msg.Size > p2p.MaxMessageSize {
 		return fmt.Errorf("p2p: message of %d bytes is over the limit", msg.Size)
 	}
 	payload := make([]byte, msg.Size)

@@ -88,12 +88,9 @@
 // inside a testing/synctest bubble, where a five-second timeout passes
 // at once.
 //
-// # What it cannot see
-//
 // A protocol that ends a connection by calling Peer.Disconnect(reason)
-// gives the server that reason, but the *p2p.Peer of NewPeerPipe does not
-// tell it to anyone else; ExpectDisconnect fails for such a protocol,
-// saying why, and ExpectRunReturns can still check what Run returned.
+// gives that reason, which ExpectDisconnect reads with
+// Peer.DisconnectReason; ExpectRunReturns checks what Run returned after.
 //
 // # Compared with go-ethereum's p2p/testing
 //

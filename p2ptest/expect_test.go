@@ -491,8 +491,16 @@ func TestExpectDisconnect(t *testing.T) {
 				return nil
 			},
 			test: func(h *Harness) { h.Peer(0).ExpectDisconnect(p2p.DiscUselessPeer) },
+		},
+		{
+			name: "Peer.Disconnect, another reason",
+			run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
+				p.Disconnect(p2p.DiscTooManyPeers)
+				return nil
+			},
+			test: func(h *Harness) { h.Peer(0).ExpectDisconnect(p2p.DiscUselessPeer) },
 			want: []string{"peer 0: ExpectDisconnect(useless peer (0x03)): the protocol called Peer.Disconnect, then Run returned nil; " +
-				"p2ptest cannot see the reason the protocol gave Peer.Disconnect"},
+				"the protocol called Peer.Disconnect with too many peers (0x04)"},
 		},
 		{
 			name: "Peer.Disconnect, Run still running",

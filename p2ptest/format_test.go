@@ -115,8 +115,8 @@ func TestDiscReason(t *testing.T) {
 		{io.EOF, p2p.DiscSubprotocolError},
 		{errors.New("boom"), p2p.DiscSubprotocolError},
 	} {
-		if got := discReason(tt.err); got != tt.want {
-			t.Errorf("discReason(%v) = %v, want %v", tt.err, got, tt.want)
+		if got := p2p.DiscReasonFor(tt.err); got != tt.want {
+			t.Errorf("p2p.DiscReasonFor(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
 }

@@ -119,7 +119,7 @@ func (p *Peer) ExpectNone(d time.Duration) {
 //
 // It fails if Run does not return within the timeout, if it panicked, if
 // the script had closed the connection first, or if the protocol ended the
-// connection with Peer.Disconnect, whose reason p2ptest cannot see. Messages
+// connection with Peer.Disconnect and another reason. Messages
 // the protocol sent before it returned may stay unread.
 func (p *Peer) ExpectDisconnect(reason p2p.DiscReason) {
 	p.t.Helper()

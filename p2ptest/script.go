@@ -210,10 +210,13 @@ func (a discAction) do(p *Peer) {
 	case c.end.panic != "" || c.end.goexit:
 		p.fail(a, "%s", c.state())
 	case c.selfClosed.Load():
-		p.fail(a, "%s; p2ptest cannot see the reason the protocol gave Peer.Disconnect", c.state())
+		// The protocol called Peer.Disconnect, which closed the pipe.
+		if r, ok := c.peer.DisconnectReason(); !ok || r != a.reason {
+			p.fail(a, "%s; the protocol called Peer.Disconnect with %s", c.state(), describeReason(r))
+		}
 	case c.hungUp.Load():
 		p.fail(a, "%s: the protocol did not end the connection", c.state())
-	case discReason(c.end.err) != a.reason:
+	case p2p.DiscReasonFor(c.end.err) != a.reason:
 		p.fail(a, "%s", c.state())
 	}
 }
