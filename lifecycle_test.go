@@ -518,3 +518,49 @@ func TestDiscReasonFor(t *testing.T) {
 		}
 	}
 }
+
+// TestHelloFailuresCountedOnce: a connection that fails or is refused in
+// the Hello exchange is counted once, under its own reason, and a read
+// error there (a bad MAC) is not reported as "subprotocol error" (issue
+// 15's findings).
+func TestHelloFailuresCountedOnce(t *testing.T) {
+	hub := startServer(t, &Server{NoDiscovery: true, Protocols: []Protocol{echoProtocol(nil)}})
+
+	// Garbage instead of a Hello frame: a bad header MAC.
+	key := testutil.NewKey(t)
+	fd, err := net.Dial("tcp", hub.ListenAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	c := rlpx.NewConn(fd, hub.Self().Pubkey())
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Handshake(key); err != nil {
+		t.Fatal(err)
+	}
+	fd.Write(make([]byte, 64))
+	waitRejected(t, hub, rejectHelloFailed)
+
+	// A Hello whose key is not the RLPx handshake's: unexpected identity.
+	u := rawConnect(t, hub, testutil.NewKey(t))
+	defer u.Close()
+	exchangeHello(u, mustHello(t, testutil.NewKey(t), "echo"), hub.Self().Pubkey(), new(trafficCounters))
+
+	// A refusal after Hello: no protocol in common.
+	k := testutil.NewKey(t)
+	v := rawConnect(t, hub, k)
+	defer v.Close()
+	exchangeHello(v, mustHello(t, k, "other"), hub.Self().Pubkey(), new(trafficCounters))
+
+	eventually(t, "three refusals counted", func() bool {
+		n := uint64(0)
+		for _, v := range hub.Stats().Rejected {
+			n += v
+		}
+		return n == 3
+	})
+	st := hub.Stats()
+	if st.Rejected[rejectHelloFailed] != 2 || st.Rejected[DiscUselessPeer.String()] != 1 || st.Rejected[DiscSubprotocolError.String()] != 0 {
+		t.Fatalf("rejected %v, want 2 \"hello failed\" and 1 \"useless peer\"", st.Rejected)
+	}
+}
