@@ -1,12 +1,9 @@
 package p2p
 
 import (
-	"errors"
 	"fmt"
 	"net"
 )
-
-var errNetRestrict = errors.New("p2p: address not in Server.NetRestrict")
 
 // NodeInfo describes the local node, with the field names of go-ethereum's
 // admin_nodeInfo.

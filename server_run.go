@@ -152,14 +152,20 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 		return discover.Config{
 			PrivateKey:  srv.PrivateKey,
 			NetRestrict: srv.NetRestrict,
-			Bootnodes:   r.resolveBootnodes(bootnodes),
+			Bootnodes:   bootnodes,
 			DB:          r.db,
 			Log:         srv.logger(),
 		}
 	}
+	// Host names are looked up once, for both versions.
+	boot := r.resolveBootnodes(srv.BootstrapNodes)
+	boot5 := boot
+	if srv.BootstrapNodesV5 != nil {
+		boot5 = r.resolveBootnodes(srv.BootstrapNodesV5)
+	}
 	v5conn := discover.UDPConn(udp)
 	if !srv.NoDiscoveryV4 {
-		cfg := config(srv.BootstrapNodes)
+		cfg := config(boot)
 		var unhandled chan discover.ReadPacket
 		if !srv.NoDiscoveryV5 {
 			unhandled = make(chan discover.ReadPacket, discoveryBacklog)
@@ -174,11 +180,7 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 		r.disc = disc
 	}
 	if !srv.NoDiscoveryV5 {
-		boot := srv.BootstrapNodesV5
-		if boot == nil {
-			boot = srv.BootstrapNodes
-		}
-		disc5, err := discover.ListenV5(v5conn, ln, config(boot))
+		disc5, err := discover.ListenV5(v5conn, ln, config(boot5))
 		if err != nil {
 			if r.disc != nil {
 				r.disc.Close()
