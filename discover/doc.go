@@ -26,11 +26,17 @@
 // dropped without reply and counted in Stats under that reason: size (at
 // most 1280 bytes), Config.NetRestrict, decoding (hash, type, data), the
 // signature, expiration (Ping, Pong, Findnode, Neighbors and ENRRequest
-// carry one; a past one drops the packet). Then:
+// carry one; a past one drops the packet, Expired, and so does one more
+// than 10 minutes ahead of our clock, FarExpiration: our packets live 20 s,
+// so this tolerates a sender's clock up to 9 min 40 s ahead, and bounds how
+// long a captured packet can be replayed; go-ethereum has no such bound).
+// Then:
 //
 //   - A Ping is answered with a Pong that echoes its hash. If the sender has
 //     not answered a Ping of ours from that IP within 24 hours, we ping it
-//     back, and it joins the table once it answers.
+//     back, and it joins the table once it answers. To such an unverified
+//     sender, the Pong and the ping back go out only within the reply
+//     budget (below); go-ethereum answers and pings back every Ping.
 //   - A Pong, Neighbors or ENRResponse is accepted only as the reply to a
 //     request of ours to that node at that IP: a Pong must carry the hash of
 //     our Ping and an ENRResponse that of our ENRRequest. Other replies are
@@ -49,6 +55,38 @@
 // Before querying a node, we make sure that it holds an endpoint proof for
 // us: unless it pinged us within 24 hours, we ping it and wait for its ping.
 //
+// # Replies to unverified senders (v4)
+//
+// A sender that has not proved its endpoint may be spoofing its address,
+// so what we send it must not exceed what came from that address: else
+// discovery amplifies traffic towards a victim. Only a Ping gets an answer
+// from such a sender, and the answer (a Pong of at most 171 bytes, and a
+// ping back of at most 163) is larger than the smallest valid Ping (113
+// bytes; go-ethereum's are about 135). So replies to unverified senders
+// are paid from a budget kept per address block, a /24 for IPv4 and a /48
+// for IPv6 (the subnets of the table's IP limits):
+//
+//   - Every Ping from an unverified sender, and every Pong from one (the
+//     answer to our ping back), credits its block with its size, up to 4096
+//     bytes not yet spent.
+//   - A reply of n bytes is paid from that credit first; the rest from the
+//     block's allowance (4096 bytes, refilled at 256 bytes per second) and
+//     the global allowance (8192 bytes, refilled at 2048 bytes per second),
+//     both of which must hold it. The Pong is paid first; the ping back only
+//     if the Pong went out and the ping back fits too.
+//
+// So over any T seconds, the bytes sent to a block's unverified senders
+// are at most the bytes they sent us plus 4096 + 256·T, and for all blocks
+// together the bytes all of them sent plus 8192 + 2048·T. An honest node
+// that bonds pays its way: its Ping and its Pong to our ping back weigh
+// about what our Pong and ping back do. Pings not answered for lack of
+// budget count as PongLimited, ping backs not sent as PingBackLimited; at
+// most 128 ping backs wait for their Pong at once (beyond: PingBackLimited).
+// The budget tracks at most 4096 blocks: when full, it forgets those whose
+// allowance has refilled, and while none has, a new block gets only what it
+// sends. Replies to bonded senders (Pong, Neighbors, ENRResponse) are not
+// limited: they proved their endpoint. TestPingFlood measures a flood.
+//
 // # Discovery v5
 //
 // Every v5 packet goes through these checks, and a packet that fails one is
@@ -66,7 +104,10 @@
 //     new one. This is the only packet sent to an address that has not
 //     completed a handshake, and at 63 bytes it is smaller than any message
 //     packet: no reply to an unauthenticated address is larger than its
-//     request.
+//     request. FuzzHandlePacketV5 checks this for every packet kind that
+//     such an address can send (message packets of each type, WHOAREYOU,
+//     handshakes answering no challenge of ours, garbage): every reply is
+//     at most as large as the packet it answers.
 //   - PING is answered with PONG, which tells the sender the endpoint it
 //     came from. If the PING announces a newer record of a table node, we
 //     fetch it with FINDNODE for distance 0.

@@ -14,15 +14,23 @@ type Stats struct {
 	BadPacket     uint64 // malformed: too small, bad hash, unknown type, bad data
 	BadSignature  uint64 // signature does not recover a key
 	Expired       uint64 // expiration in the past
+	FarExpiration uint64 // expiration more than 10 min ahead of our clock
 	Unsolicited   uint64 // a reply we did not ask for (or with a wrong hash)
 	UnknownSender uint64 // FINDNODE or ENRREQUEST without endpoint proof
 	Unhandled     uint64 // undecodable packets passed to Config.Unhandled
+
+	// PINGs from senders without endpoint proof that were handled (and
+	// counted as Handled) but not fully answered: the reply budget (see
+	// doc.go) had no room for the PONG, or for the ping back, or too many
+	// ping backs were waiting already.
+	PongLimited     uint64 // no PONG (and so no ping back)
+	PingBackLimited uint64 // PONG but no ping back
 }
 
 // Dropped returns the number of packets dropped for any reason.
 func (s Stats) Dropped() uint64 {
 	return s.TooLarge + s.NetRestrict + s.BadPacket + s.BadSignature +
-		s.Expired + s.Unsolicited + s.UnknownSender
+		s.Expired + s.FarExpiration + s.Unsolicited + s.UnknownSender
 }
 
 // stats is the live form of Stats.
@@ -31,6 +39,8 @@ type stats struct {
 	tooLarge, netRestrict, badPacket   atomic.Uint64
 	badSignature, expired, unsolicited atomic.Uint64
 	unknownSender, unhandled           atomic.Uint64
+	farExpiration                      atomic.Uint64
+	pongLimited, pingBackLimited       atomic.Uint64
 }
 
 func (s *stats) snapshot() Stats {
@@ -43,8 +53,12 @@ func (s *stats) snapshot() Stats {
 		BadPacket:     s.badPacket.Load(),
 		BadSignature:  s.badSignature.Load(),
 		Expired:       s.expired.Load(),
+		FarExpiration: s.farExpiration.Load(),
 		Unsolicited:   s.unsolicited.Load(),
 		UnknownSender: s.unknownSender.Load(),
 		Unhandled:     s.unhandled.Load(),
+
+		PongLimited:     s.pongLimited.Load(),
+		PingBackLimited: s.pingBackLimited.Load(),
 	}
 }

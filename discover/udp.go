@@ -49,6 +49,7 @@ type UDPv4 struct {
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 	pingBacks chan struct{} // semaphore of ping-back goroutines
+	budget    *replyBudget  // used by readLoop only
 
 	// mu guards the replies we wait for.
 	mu      sync.Mutex
@@ -86,6 +87,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		ownDB:     own,
 		log:       cfg.Log,
 		pingBacks: make(chan struct{}, maxPingBacks),
+		budget:    newReplyBudget(),
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.tab = newTable(t, &t.cfg)

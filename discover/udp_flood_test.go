@@ -135,7 +135,7 @@ func startCountingNode(t *testing.T, ip string) (*UDPv4, *countingConn) {
 // until the node has been quiet for 300 ms. Bonded senders answer the
 // node's ping back before the flood; during it, nobody answers anything,
 // as a spoofer cannot.
-func runPingFlood(t *testing.T, node *UDPv4, conn *countingConn, interval time.Duration, classes []*floodClass) {
+func runPingFlood(t *testing.T, node *UDPv4, conn *countingConn, interval time.Duration, classes []*floodClass) time.Duration {
 	t.Helper()
 	type sender struct {
 		class *floodClass
@@ -163,6 +163,7 @@ func runPingFlood(t *testing.T, node *UDPv4, conn *countingConn, interval time.D
 	}
 	before := node.Stats()
 	conn.reset()
+	start := time.Now()
 
 	var wg sync.WaitGroup
 	for _, s := range senders {
@@ -190,13 +191,16 @@ func runPingFlood(t *testing.T, node *UDPv4, conn *countingConn, interval time.D
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 	after := node.Stats()
 	for _, c := range classes {
 		conn.tally(c)
 		t.Log(c)
 	}
-	t.Logf("node stats during the flood: received %d, sent %d, handled %d, dropped %d",
-		after.Received-before.Received, after.Sent-before.Sent, after.Handled-before.Handled, after.Dropped()-before.Dropped())
+	t.Logf("node stats during the flood (%v): received %d, sent %d, handled %d, dropped %d, PONGs limited %d, ping backs limited %d",
+		elapsed.Round(time.Millisecond), after.Received-before.Received, after.Sent-before.Sent, after.Handled-before.Handled,
+		after.Dropped()-before.Dropped(), after.PongLimited-before.PongLimited, after.PingBackLimited-before.PingBackLimited)
+	return elapsed
 }
 
 // loopbackIPs returns n addresses 127.a.b.c counting up from first.
@@ -213,7 +217,9 @@ func loopbackIPs(first netip.Addr, n int, step int) []string {
 
 // TestPingFlood measures what a node answers to a PING flood: senders
 // that never prove their endpoint, within one /24 and spread over
-// distinct /24s, against senders that bonded first.
+// distinct /24s, against senders that bonded first. The unverified get no
+// more bytes than they sent beyond the reply budget's allowance: that of
+// their block, or the global one for the spread senders.
 func TestPingFlood(t *testing.T) {
 	n, pings := 32, 10
 	if raceEnabled {
@@ -225,5 +231,21 @@ func TestPingFlood(t *testing.T) {
 		{name: "unverified, distinct /24s", ips: loopbackIPs(netip.MustParseAddr("127.1.0.1"), n, 256), pingsIn: pings},
 		{name: "bonded", ips: loopbackIPs(netip.MustParseAddr("127.0.0.200"), 8, 1), bond: true, pingsIn: pings},
 	}
-	runPingFlood(t, node, conn, 100*time.Millisecond, classes)
+	elapsed := runPingFlood(t, node, conn, 100*time.Millisecond, classes)
+	secs := elapsed.Seconds() + 1 // the setup (bonding) refills too
+	for _, c := range classes[:2] {
+		allowance := blockFreeBurst + blockFreeRate*secs
+		if c == classes[1] {
+			allowance = globalFreeBurst + globalFreeRate*secs
+		}
+		if float64(c.bytesOut) > float64(c.bytesIn)+allowance {
+			t.Errorf("%s: sent %d bytes for %d, allowance %.0f", c.name, c.bytesOut, c.bytesIn, allowance)
+		}
+		if c.pings > c.pongs {
+			t.Errorf("%s: %d ping backs but %d pongs", c.name, c.pings, c.pongs)
+		}
+	}
+	if c := classes[2]; c.pongs != c.packetsIn || c.pings != 0 {
+		t.Errorf("bonded: %d pongs and %d pings for %d pings", c.pongs, c.pings, c.packetsIn)
+	}
 }

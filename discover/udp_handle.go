@@ -3,6 +3,7 @@ package discover
 import (
 	"errors"
 	"net/netip"
+	"time"
 
 	"github.com/seednet/p2p/discover/v4wire"
 	"github.com/seednet/p2p/enode"
@@ -29,12 +30,12 @@ func (t *UDPv4) handlePacket(buf []byte, from netip.AddrPort) {
 	id := key.ID()
 	switch p := p.(type) {
 	case *v4wire.Ping:
-		if t.expired(p.Expiration) {
+		if !t.checkExpiration(p.Expiration) {
 			return
 		}
-		t.handlePing(p, key, id, from, hash)
+		t.handlePing(p, key, id, from, hash, len(buf))
 	case *v4wire.Pong:
-		if t.expired(p.Expiration) {
+		if !t.checkExpiration(p.Expiration) {
 			return
 		}
 		if !t.dispatchReply(id, from.Addr(), p) {
@@ -44,15 +45,20 @@ func (t *UDPv4) handlePacket(buf []byte, from netip.AddrPort) {
 		if to, ok := p.To.Addr(); ok {
 			t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(to, p.To.UDP))
 		}
-		t.db.UpdateLastPongReceived(id, from.Addr(), t.now())
+		now := t.now()
+		if !t.bonded(id, from.Addr(), now) {
+			// Typically the answer to a ping back of ours: it pays for it.
+			t.budget.earn(from.Addr(), len(buf), now)
+		}
+		t.db.UpdateLastPongReceived(id, from.Addr(), now)
 		t.tab.markLive(id)
 	case *v4wire.Findnode:
-		if t.expired(p.Expiration) || !t.checkBond(id, from) {
+		if !t.checkExpiration(p.Expiration) || !t.checkBond(id, from) {
 			return
 		}
 		t.handleFindnode(p, from)
 	case *v4wire.Neighbors:
-		if t.expired(p.Expiration) {
+		if !t.checkExpiration(p.Expiration) {
 			return
 		}
 		if !t.dispatchReply(id, from.Addr(), p) {
@@ -60,7 +66,7 @@ func (t *UDPv4) handlePacket(buf []byte, from netip.AddrPort) {
 			return
 		}
 	case *v4wire.ENRRequest:
-		if t.expired(p.Expiration) || !t.checkBond(id, from) {
+		if !t.checkExpiration(p.Expiration) || !t.checkBond(id, from) {
 			return
 		}
 		resp := &v4wire.ENRResponse{ReplyTok: hash, Record: *t.localNode.Node().Record()}
@@ -96,61 +102,110 @@ func (t *UDPv4) dropUndecodable(buf []byte, from netip.AddrPort, err error) {
 	t.log.Debug("discv4 bad packet", "from", from, "err", err)
 }
 
-// expired reports, and counts, a packet expiration in the past.
-func (t *UDPv4) expired(ts uint64) bool {
-	if v4wire.ExpiredAt(ts, t.now()) {
+// checkExpiration reports whether a packet expiration is acceptable, and
+// counts it if not: in the past (read as go-ethereum reads it, see
+// v4wire.ExpiredAt), or more than maxExpirationAhead in the future.
+func (t *UDPv4) checkExpiration(ts uint64) bool {
+	now := t.now()
+	if v4wire.ExpiredAt(ts, now) {
 		t.stats.expired.Add(1)
-		return true
+		return false
 	}
-	return false
+	// ExpiredAt read ts as a non-negative int64 not before now.
+	if int64(ts) > now.Add(maxExpirationAhead).Unix() {
+		t.stats.farExpiration.Add(1)
+		return false
+	}
+	return true
+}
+
+// bonded reports whether node id proved its endpoint at ip: it answered
+// our Ping from there within bondExpiration.
+func (t *UDPv4) bonded(id enode.ID, ip netip.Addr, now time.Time) bool {
+	return now.Sub(t.db.LastPongReceived(id, ip)) < bondExpiration
 }
 
 // checkBond reports, and counts the lack of, an endpoint proof of node id
-// from the address of from: a Pong to our Ping within bondExpiration.
+// from the address of from.
 func (t *UDPv4) checkBond(id enode.ID, from netip.AddrPort) bool {
-	if t.now().Sub(t.db.LastPongReceived(id, from.Addr())) < bondExpiration {
+	if t.bonded(id, from.Addr(), t.now()) {
 		return true
 	}
 	t.stats.unknownSender.Add(1)
 	return false
 }
 
-// handlePing answers a Ping with a Pong and, if the sender has not proven
-// its endpoint, pings it back; the node joins the table once it has.
-func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, id enode.ID, from netip.AddrPort, hash []byte) {
-	t.send(from, &v4wire.Pong{
+// handlePing answers a Ping of size bytes with a Pong and, if the sender
+// has not proven its endpoint, pings it back; the node joins the table once
+// it has. To an unverified sender, the Pong and the ping back go out only
+// within the reply budget (udp_budget.go), which the Ping pays into: the
+// Pong first, as the sender needs it to bond with us.
+func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, id enode.ID, from netip.AddrPort, hash []byte, size int) {
+	now := t.now()
+	bonded := t.bonded(id, from.Addr(), now)
+	if !bonded {
+		t.budget.earn(from.Addr(), size, now)
+	}
+	pong, _, err := v4wire.Encode(t.priv, &v4wire.Pong{
 		To:         v4wire.NewEndpoint(from, p.From.TCP),
 		ReplyTok:   hash,
-		Expiration: v4wire.Expiration(t.now(), expiration),
+		Expiration: v4wire.Expiration(now, expiration),
 		ENRSeq:     t.localNode.Seq(),
 	})
-	now := t.now()
+	answered := err == nil && (bonded || t.budget.spend(from.Addr(), len(pong), now))
+	if answered {
+		t.write(from, pong)
+	} else if err == nil {
+		t.stats.pongLimited.Add(1)
+	}
 	t.db.UpdateLastPingReceived(id, from.Addr(), now)
 	// Let ensureBond know that the node pinged us.
 	t.dispatchReply(id, from.Addr(), p)
 
-	pub, err := v4wire.DecodePubkey(key)
-	if err != nil {
-		return // Decode recovered it, so this does not happen
+	if !answered {
+		return // no ping back either: it would not fit
 	}
-	n := enode.NewV4(pub, from.Addr().AsSlice(), int(p.From.TCP), int(from.Port()))
-	if now.Sub(t.db.LastPongReceived(id, from.Addr())) < bondExpiration {
-		t.tab.addInbound(n)
+	if bonded {
+		if n := t.pingerNode(key, from, p.From.TCP); n != nil {
+			t.tab.addInbound(n)
+		}
 		return
 	}
 	select {
 	case t.pingBacks <- struct{}{}:
 	default:
+		t.stats.pingBackLimited.Add(1)
 		return // too many at once; the node may ping again
+	}
+	packet, phash, err := t.encodePing(from, p.From.TCP)
+	if err != nil || !t.budget.spend(from.Addr(), len(packet), now) {
+		<-t.pingBacks
+		t.stats.pingBackLimited.Add(1)
+		return
+	}
+	n := t.pingerNode(key, from, p.From.TCP)
+	if n == nil {
+		<-t.pingBacks
+		return
 	}
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
 		defer func() { <-t.pingBacks }()
-		if _, err := t.ping(t.ctx, n); err == nil {
+		if _, err := t.sendPing(t.ctx, id, from, packet, phash); err == nil {
 			t.tab.addInbound(n)
 		}
 	}()
+}
+
+// pingerNode is the node that pinged us from addr with key, announcing TCP
+// port tcp; nil if key is not a curve point, which Decode rules out.
+func (t *UDPv4) pingerNode(key v4wire.Pubkey, from netip.AddrPort, tcp uint16) *enode.Node {
+	pub, err := v4wire.DecodePubkey(key)
+	if err != nil {
+		return nil
+	}
+	return enode.NewV4(pub, from.Addr().AsSlice(), int(tcp), int(from.Port()))
 }
 
 // handleFindnode answers with the table's nodes closest to the target, in

@@ -96,19 +96,30 @@ func (t *UDPv4) ping(ctx context.Context, n *enode.Node) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	req := &v4wire.Ping{
-		Version:    4,
-		From:       t.ourEndpoint(),
-		To:         v4wire.NewEndpoint(addr, uint16(n.TCP())),
-		Expiration: v4wire.Expiration(t.now(), expiration),
-		ENRSeq:     t.localNode.Seq(),
-	}
-	packet, hash, err := v4wire.Encode(t.priv, req)
+	packet, hash, err := t.encodePing(addr, uint16(n.TCP()))
 	if err != nil {
 		return 0, err
 	}
+	return t.sendPing(ctx, n.ID(), addr, packet, hash)
+}
+
+// encodePing encodes a Ping to the node at addr with TCP port tcp.
+func (t *UDPv4) encodePing(addr netip.AddrPort, tcp uint16) (packet, hash []byte, err error) {
+	return v4wire.Encode(t.priv, &v4wire.Ping{
+		Version:    4,
+		From:       t.ourEndpoint(),
+		To:         v4wire.NewEndpoint(addr, tcp),
+		Expiration: v4wire.Expiration(t.now(), expiration),
+		ENRSeq:     t.localNode.Seq(),
+	})
+}
+
+// sendPing sends packet, a Ping with hash hash, to node id at addr and
+// waits for the Pong. It returns the sequence number of the node's record
+// that the Pong announced.
+func (t *UDPv4) sendPing(ctx context.Context, id enode.ID, addr netip.AddrPort, packet, hash []byte) (uint64, error) {
 	var seq uint64
-	m := t.expect(n.ID(), addr.Addr(), v4wire.PongPacket, func(p v4wire.Packet) (bool, bool) {
+	m := t.expect(id, addr.Addr(), v4wire.PongPacket, func(p v4wire.Packet) (bool, bool) {
 		pong := p.(*v4wire.Pong)
 		if !bytes.Equal(pong.ReplyTok, hash) {
 			return false, false

@@ -74,6 +74,27 @@ func TestPacketHandling(t *testing.T) {
 			check: func(s Stats) bool { return s.Expired == 1 && s.Handled == 0 },
 		},
 		{
+			name: "ping expiring in 100 years is dropped",
+			run: func(t *testing.T, te *tester) {
+				te.send(&v4wire.Ping{Version: 4, From: te.endpoint(), To: te.remoteEndpoint(),
+					Expiration: uint64(time.Now().AddDate(100, 0, 0).Unix())})
+				te.send(&v4wire.Findnode{Expiration: uint64(time.Now().Add(maxExpirationAhead + time.Minute).Unix())})
+				te.expectNone()
+			},
+			check: func(s Stats) bool { return s.FarExpiration == 2 && s.Handled == 0 },
+		},
+		{
+			name: "ping expiring in 9 minutes is answered",
+			run: func(t *testing.T, te *tester) {
+				te.send(&v4wire.Ping{Version: 4, From: te.endpoint(), To: te.remoteEndpoint(),
+					Expiration: uint64(time.Now().Add(9 * time.Minute).Unix())})
+				if p, _, err := te.read(time.Second); err != nil || (p.Kind() != v4wire.PongPacket && p.Kind() != v4wire.PingPacket) {
+					t.Fatalf("got %v, %v", p, err)
+				}
+			},
+			check: func(s Stats) bool { return s.Handled == 1 && s.Dropped() == 0 },
+		},
+		{
 			name: "unknown packet type is dropped",
 			run: func(t *testing.T, te *tester) {
 				packet, _, _ := v4wire.Encode(te.key, &v4wire.Ping{Version: 4, Expiration: future()})
