@@ -116,6 +116,12 @@ type Config struct {
 	// our own ID and random lookups). Zero means DefaultRefreshInterval.
 	RefreshInterval time.Duration
 
+	// LimitLAN applies the v4 reply budget for senders that have not
+	// proven their endpoint (see "Replies to unverified senders" in the
+	// package doc) to LAN and loopback addresses too. False exempts them,
+	// as the table's IP limits do.
+	LimitLAN bool
+
 	// Unhandled, if not nil, receives the packets that do not decode as
 	// discovery v4 (ListenV4), or whose header is not discovery v5 for us
 	// (ListenV5). Sends do not block: packets are dropped when the channel

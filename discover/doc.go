@@ -75,6 +75,11 @@
 //     both of which must hold it. The Pong is paid first; the ping back only
 //     if the Pong went out and the ping back fits too.
 //
+// LAN and loopback senders are exempt unless Config.LimitLAN is set, as
+// they are from the table's IP limits: their addresses cannot be spoofed
+// from outside the LAN, and a local network of many nodes on one /24 (a
+// test network on 127.0.0.1) would otherwise bond at the budget's pace.
+//
 // So over any T seconds, the bytes sent to a block's unverified senders
 // are at most the bytes they sent us plus 4096 + 256·T, and for all blocks
 // together the bytes all of them sent plus 8192 + 2048·T. An honest node

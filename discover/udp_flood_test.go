@@ -115,10 +115,10 @@ func (c *countingConn) tally(fc *floodClass) {
 
 // startCountingNode starts a quiet node on ip whose socket counts its
 // traffic.
-func startCountingNode(t *testing.T, ip string) (*UDPv4, *countingConn) {
+func startCountingNode(t *testing.T, ip string, limitLAN bool) (*UDPv4, *countingConn) {
 	t.Helper()
 	key := testutil.NewKey(t)
-	cfg := Config{PrivateKey: key, Log: testLogger(t)}
+	cfg := Config{PrivateKey: key, Log: testLogger(t), LimitLAN: limitLAN}
 	quiet(&cfg)
 	conn := newCountingConn(listenUDP(t, ip))
 	udp, err := ListenV4(conn, enode.NewLocalNode(nil, key), cfg)
@@ -225,7 +225,7 @@ func TestPingFlood(t *testing.T) {
 	if raceEnabled {
 		n, pings = 8, 10
 	}
-	node, conn := startCountingNode(t, "127.0.0.1")
+	node, conn := startCountingNode(t, "127.0.0.1", true) // loopback stands for the internet here
 	classes := []*floodClass{
 		{name: "unverified, one /24", ips: loopbackIPs(netip.MustParseAddr("127.0.0.2"), n, 1), pingsIn: pings},
 		{name: "unverified, distinct /24s", ips: loopbackIPs(netip.MustParseAddr("127.1.0.1"), n, 256), pingsIn: pings},
@@ -247,5 +247,16 @@ func TestPingFlood(t *testing.T) {
 	}
 	if c := classes[2]; c.pongs != c.packetsIn || c.pings != 0 {
 		t.Errorf("bonded: %d pongs and %d pings for %d pings", c.pongs, c.pings, c.packetsIn)
+	}
+}
+
+// TestPingFloodLANExempt: without Config.LimitLAN, loopback senders are
+// not held to the reply budget: every Ping gets its Pong and ping back.
+func TestPingFloodLANExempt(t *testing.T) {
+	node, conn := startCountingNode(t, "127.0.0.1", false)
+	c := &floodClass{name: "unverified LAN", ips: loopbackIPs(netip.MustParseAddr("127.0.0.2"), 8, 1), pingsIn: 10}
+	runPingFlood(t, node, conn, 100*time.Millisecond, []*floodClass{c})
+	if c.pongs != c.packetsIn || node.Stats().PongLimited != 0 || node.Stats().PingBackLimited != 0 {
+		t.Fatalf("%d pongs for %d pings; stats %+v", c.pongs, c.packetsIn, node.Stats())
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seednet/p2p/discover/v4wire"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/netutil"
 )
 
 // handlePacket handles one packet read from the socket. It runs in
@@ -135,6 +136,15 @@ func (t *UDPv4) checkBond(id enode.ID, from netip.AddrPort) bool {
 	return false
 }
 
+// budgetExempt reports whether replies to ip skip the reply budget: LAN
+// and loopback addresses do unless Config.LimitLAN is set, as they are
+// exempt from the table's IP limits. A LAN source address cannot be
+// spoofed from outside the LAN, and a local test network (many nodes on
+// 127.0.0.1) would otherwise bond at the budget's pace.
+func (t *UDPv4) budgetExempt(ip netip.Addr) bool {
+	return !t.cfg.LimitLAN && netutil.AddrIsLAN(ip)
+}
+
 // handlePing answers a Ping of size bytes with a Pong and, if the sender
 // has not proven its endpoint, pings it back; the node joins the table once
 // it has. To an unverified sender, the Pong and the ping back go out only
@@ -152,7 +162,8 @@ func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, id enode.ID, from 
 		Expiration: v4wire.Expiration(now, expiration),
 		ENRSeq:     t.localNode.Seq(),
 	})
-	answered := err == nil && (bonded || t.budget.spend(from.Addr(), len(pong), now))
+	exempt := bonded || t.budgetExempt(from.Addr())
+	answered := err == nil && (exempt || t.budget.spend(from.Addr(), len(pong), now))
 	if answered {
 		t.write(from, pong)
 	} else if err == nil {
@@ -178,7 +189,7 @@ func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, id enode.ID, from 
 		return // too many at once; the node may ping again
 	}
 	packet, phash, err := t.encodePing(from, p.From.TCP)
-	if err != nil || !t.budget.spend(from.Addr(), len(packet), now) {
+	if err != nil || !(exempt || t.budget.spend(from.Addr(), len(packet), now)) {
 		<-t.pingBacks
 		t.stats.pingBackLimited.Add(1)
 		return
