@@ -198,6 +198,7 @@ type memConn struct {
 	once   sync.Once
 	mu     sync.Mutex
 	writes [][]byte
+	to     map[netip.AddrPort]int // writes per destination
 }
 
 func newMemConn() *memConn { return &memConn{closed: make(chan struct{})} }
@@ -211,7 +212,18 @@ func (c *memConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.writes = append(c.writes, append([]byte(nil), b...))
+	if c.to == nil {
+		c.to = make(map[netip.AddrPort]int)
+	}
+	c.to[addr]++
 	return len(b), nil
+}
+
+// writesTo returns how many packets were written to addr.
+func (c *memConn) writesTo(addr netip.AddrPort) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.to[addr]
 }
 
 func (c *memConn) Close() error {
