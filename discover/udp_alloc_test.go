@@ -23,7 +23,7 @@ func newPingHandling(t testing.TB, bonded bool) *pingHandling {
 	t.Helper()
 	conn := newMemConn()
 	key := testutil.NewKey(t)
-	cfg := Config{PrivateKey: key}
+	cfg := Config{PrivateKey: key, LimitLAN: true}
 	quiet(&cfg)
 	udp, err := ListenV4(conn, enode.NewLocalNode(nil, key), cfg)
 	if err != nil {
