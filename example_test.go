@@ -8,6 +8,7 @@ import (
 	"github.com/seednet/p2p"
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/nat"
 )
 
 // The user's code from the project brief, as written: a protocol whose
@@ -135,4 +136,23 @@ func ExampleRemoteDisconnectError() {
 	// Output:
 	// the peer left: too many peers
 	// we dropped it: read timeout
+}
+
+// A node whose operator knows its external address: with nat.ExtIP the
+// record and enode URL carry it. Behind a home router, nat.Parse("any")
+// maps the ports with UPnP or NAT-PMP instead.
+func ExampleServer_nat() {
+	key, _ := crypto.GenerateKey()
+	ext, _ := nat.Parse("extip:203.0.113.7")
+	srv := p2p.Server{MaxPeers: 10, PrivateKey: key, ListenAddr: "127.0.0.1:0", NAT: ext, NoDiscovery: true}
+	if err := srv.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Stop()
+	fmt.Println("record IP:", srv.Self().IPAddr())
+	fmt.Println("NAT:", srv.NodeInfo().NAT.Method)
+	// Output:
+	// record IP: 203.0.113.7
+	// NAT: extip:203.0.113.7
 }
