@@ -133,24 +133,7 @@ func (t *UDPv4) now() time.Time { return t.cfg.Clock() }
 // readLoop reads packets until the socket is closed.
 func (t *UDPv4) readLoop() {
 	defer t.wg.Done()
-	// One byte more than the limit, so that oversize packets show.
-	buf := make([]byte, v4wire.MaxPacketSize+1)
-	for {
-		n, from, err := t.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			if t.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			t.log.Debug("discv4 read error", "err", err)
-			select {
-			case <-t.ctx.Done():
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-			continue
-		}
-		t.handlePacket(buf[:n], from)
-	}
+	readPackets(t.ctx, t.conn, v4wire.MaxPacketSize, t.log, "discv4", t.handlePacket)
 }
 
 // send encodes p and writes it to addr. It returns the packet's hash.

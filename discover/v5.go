@@ -153,24 +153,7 @@ func (t *UDPv5) Close() {
 // readLoop reads packets until the socket is closed.
 func (t *UDPv5) readLoop() {
 	defer t.wg.Done()
-	// One byte more than the limit, so that oversize packets show.
-	buf := make([]byte, v5wire.MaxPacketSize+1)
-	for {
-		n, from, err := t.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			if t.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			t.log.Debug("discv5 read error", "err", err)
-			select {
-			case <-t.ctx.Done():
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-			continue
-		}
-		t.handlePacket(buf[:n], from)
-	}
+	readPackets(t.ctx, t.conn, v5wire.MaxPacketSize, t.log, "discv5", t.handlePacket)
 }
 
 // writeLocked writes packet to addr. mu must be held: packet is usually
