@@ -225,7 +225,7 @@ func (d *dialScheduler) dialAndSetup(n *enode.Node, flags ConnFlag, static *stat
 		n = resolved
 	}
 	if ep, ok := n.TCPEndpoint(); ok && !srv.allowed(ep.Addr()) {
-		srv.stats.reject(rejectNetRestrict)
+		srv.stats.reject(dirOutbound, rejectNetRestrict)
 		return rejectNetRestrict
 	}
 	ctx, cancel := context.WithTimeout(d.r.ctx, defaultDialTimeout)

@@ -61,12 +61,12 @@ func exchangeHello(conn *rlpx.Conn, ours []byte, remote *ecdsa.PublicKey, traffi
 	if err != nil {
 		return nil, err
 	}
-	traffic.sent(n)
+	traffic.sent(handshakeMsg, n)
 	code, data, wireSize, err := conn.Read()
 	if err != nil {
 		return nil, err
 	}
-	traffic.received(wireSize)
+	traffic.received(code, wireSize)
 	if len(data) > baseProtocolMaxMsgSize {
 		return nil, newProtoError(DiscProtocolError, "hello of %d bytes is over the %d-byte limit", len(data), baseProtocolMaxMsgSize)
 	}

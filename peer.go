@@ -313,7 +313,7 @@ func (p *Peer) end(err error) {
 	if !remoteRequested && !errors.Is(err, DiscNetworkError) {
 		// Tell the peer why; the write may fail if it is the problem.
 		if n, err := p.t.writeNow(discMsg, encodeDisconnect(discReasonFor(err)), discWriteTimeout); err == nil {
-			p.srv.stats.base.sent(n)
+			p.srv.stats.base.sent(discMsg, n)
 		}
 	}
 	p.t.conn.Close()
@@ -371,10 +371,10 @@ func readError(err error) error {
 func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) error {
 	if code < baseProtocolLength {
 		base := &p.srv.stats.base
-		base.received(wireSize)
+		base.received(code, wireSize)
 		switch code {
 		case pingMsg:
-			return p.t.writeCounted(pongMsg, emptyList, base)
+			return p.t.writeCounted(0, pongMsg, emptyList, base)
 		case pongMsg:
 			return nil
 		case discMsg:
@@ -395,7 +395,7 @@ func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) err
 		Payload:    copyPayload(data),
 		ReceivedAt: now,
 	}
-	rw.traffic.received(wireSize)
+	rw.traffic.received(msg.Code, wireSize)
 	if !rw.q.push(msg, p.stopping) {
 		return p.stopErr
 	}
@@ -420,7 +420,7 @@ func (p *Peer) ping() {
 	for _, rw := range p.protos {
 		rw.q.trim()
 	}
-	if p.t.writeCounted(pingMsg, emptyList, &p.srv.stats.base) == nil {
+	if p.t.writeCounted(0, pingMsg, emptyList, &p.srv.stats.base) == nil {
 		if t := p.pingTimer.Load(); t != nil {
 			t.Reset(pingInterval)
 		}
@@ -482,7 +482,7 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	if err != nil {
 		return err
 	}
-	err = rw.peer.t.writeCounted(msg.Code+rw.offset, buf, rw.traffic)
+	err = rw.peer.t.writeCounted(rw.offset, msg.Code, buf, rw.traffic)
 	release()
 	return err
 }

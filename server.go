@@ -14,6 +14,7 @@ import (
 	"github.com/seednet/p2p/discover"
 	"github.com/seednet/p2p/dnsdisc"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/nat"
 	"github.com/seednet/p2p/netutil"
 )
@@ -157,6 +158,17 @@ type Server struct {
 	// Logger receives the server's logs. Nil means no logging.
 	Logger *slog.Logger
 
+	// Metrics receives the server's metrics (named p2p_..., listed in
+	// doc.go) and those of its discovery. Nil means none are reported.
+	// metrics.NewRegistry serves them in Prometheus's format without any
+	// dependency; github.com/seednet/p2p/metrics/prometheus reports to a
+	// registry of Prometheus's client library. Give each Server its own
+	// provider, or label them apart (the prometheus adapter takes
+	// constant labels): two servers reporting to one provider add up
+	// their counters, and their figures read at collection time replace
+	// each other's.
+	Metrics metrics.Provider
+
 	mu    sync.Mutex // guards run
 	run   *serverRun // the state of the running server; nil when stopped
 	feed  eventFeed
@@ -229,6 +241,7 @@ func (srv *Server) Start() error {
 	if err := srv.check(); err != nil {
 		return err
 	}
+	srv.stats.setMetrics(newServerMetrics(srv.Metrics, &srv.stats))
 	r, err := newServerRun(srv)
 	if err != nil {
 		return err

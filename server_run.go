@@ -51,6 +51,8 @@ type serverRun struct {
 	trusted  map[enode.ID]bool
 	throttle map[netip.Addr]time.Time // recent inbound IPs, until when
 	stopped  bool
+
+	started time.Time
 }
 
 func newServerRun(srv *Server) (*serverRun, error) {
@@ -60,6 +62,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		trusted:      make(map[enode.ID]bool),
 		throttle:     make(map[netip.Addr]time.Time),
 		pendingSlots: make(chan struct{}, srv.maxPending()),
+		started:      time.Now(),
 	}
 	for _, n := range srv.TrustedNodes {
 		r.trusted[n.ID()] = true
@@ -155,6 +158,7 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 			Bootnodes:   bootnodes,
 			DB:          r.db,
 			Log:         srv.logger(),
+			Metrics:     srv.Metrics,
 		}
 	}
 	// Host names are looked up once, for both versions.
@@ -388,9 +392,9 @@ func (r *serverRun) acceptLoop() {
 			}
 			return
 		}
-		r.srv.stats.inboundAccepted.Add(1)
+		r.srv.stats.accepted(fd.RemoteAddr())
 		if reason := r.checkInbound(fd.RemoteAddr()); reason != "" {
-			r.srv.stats.reject(reason)
+			r.srv.stats.reject(dirInbound, reason)
 			log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "reason", reason)
 			fd.Close()
 			<-r.pendingSlots
@@ -449,9 +453,10 @@ func (r *serverRun) checkInbound(addr net.Addr) string {
 // work of the handshake grew.
 func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, static *staticNode) (reason string, err error) {
 	srv, log := r.srv, r.srv.logger()
+	start := time.Now()
 	defer func() {
 		if reason != "" {
-			srv.stats.reject(reason)
+			srv.stats.reject(direction(flags), reason)
 		}
 	}()
 
@@ -515,6 +520,7 @@ func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, sta
 	}
 
 	srv.stats.peersAdded.Add(1)
+	srv.stats.metrics().peerAdded(flags, start)
 	p.logger().Debug("Adding peer", "name", p.name, "inbound", p.Inbound())
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeAdd, Peer: id, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.wg.Add(1)
@@ -560,7 +566,7 @@ func (r *serverRun) peerEnded(p *Peer, err error, remoteRequested bool) {
 		r.dynamic--
 	}
 	r.mu.Unlock()
-	srv.stats.drop(err)
+	srv.stats.drop(flags, err)
 	p.logger().Debug("Removing peer", "err", err, "remoteRequested", remoteRequested, "duration", time.Since(p.created))
 	srv.feed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: id, Error: err.Error(), Err: err, LocalAddress: p.local.String(), RemoteAddress: p.remote.String()})
 	r.dialer.peerRemoved(id)
@@ -631,7 +637,7 @@ func (r *serverRun) sendDisconnect(conn *rlpx.Conn, reason DiscReason) {
 	conn.SetWriteDeadline(time.Now().Add(discWriteTimeout))
 	payload := encodeDisconnect(reason)
 	if n, err := conn.Write(discMsg, payload); err == nil {
-		r.srv.stats.base.sent(n)
+		r.srv.stats.base.sent(discMsg, n)
 	}
 }
 

@@ -3,8 +3,11 @@ package p2p
 import (
 	"errors"
 	"maps"
+	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Stats counts what the server did since it was created: connections
@@ -87,22 +90,64 @@ type serverStats struct {
 	mu                                      sync.Mutex      // guards the maps below
 	rejected, dialOutcomes, dropped         map[string]uint64
 	traffic                                 map[string]*trafficCounters // by protocol name
+
+	m atomic.Pointer[serverMetrics] // set at Start
+
+	// For Diagnose: inbound connections by address class (see addrClass)
+	// and when the last came (Unix nanoseconds).
+	inboundByClass [3]atomic.Uint64
+	lastInbound    atomic.Int64
+}
+
+// metrics returns the metrics of the running server: no-ops before the
+// first Start.
+func (s *serverStats) metrics() *serverMetrics {
+	if m := s.m.Load(); m != nil {
+		return m
+	}
+	s.m.CompareAndSwap(nil, newServerMetrics(nil, s))
+	return s.m.Load()
+}
+
+// setMetrics makes the counters report to m from now on. Start calls it,
+// before the server's goroutines start.
+func (s *serverStats) setMetrics(m *serverMetrics) {
+	s.m.Store(m)
+	s.base.m.Store(m.traffic(baseProtocolName))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, c := range s.traffic {
+		c.m.Store(m.traffic(name))
+	}
 }
 
 // trafficCounters count one protocol's messages. A peer's protoRW points at
 // its protocol's counters, so counting a message takes two atomic adds.
 type trafficCounters struct {
 	msgsSent, msgsRecv, bytesSent, bytesRecv atomic.Uint64
+	m                                        atomic.Pointer[trafficMetrics] // nil without a metrics provider
 }
 
-func (c *trafficCounters) sent(wireSize uint32) {
+// sent counts a message of the given code (within its protocol).
+func (c *trafficCounters) sent(code uint64, wireSize uint32) {
 	c.msgsSent.Add(1)
 	c.bytesSent.Add(uint64(wireSize))
+	if m := c.m.Load(); m != nil {
+		cm := m.code(code)
+		cm.msgsOut.Add(1)
+		cm.bytesOut.Add(float64(wireSize))
+	}
 }
 
-func (c *trafficCounters) received(wireSize int) {
+// received counts a message of the given code (within its protocol).
+func (c *trafficCounters) received(code uint64, wireSize int) {
 	c.msgsRecv.Add(1)
 	c.bytesRecv.Add(uint64(wireSize))
+	if m := c.m.Load(); m != nil {
+		cm := m.code(code)
+		cm.msgsIn.Add(1)
+		cm.bytesIn.Add(float64(wireSize))
+	}
 }
 
 func (c *trafficCounters) load() Traffic {
@@ -119,6 +164,9 @@ func (s *serverStats) trafficFor(name string) *trafficCounters {
 	c := s.traffic[name]
 	if c == nil {
 		c = new(trafficCounters)
+		if m := s.m.Load(); m != nil {
+			c.m.Store(m.traffic(name))
+		}
 		s.traffic[name] = c
 	}
 	return c
@@ -131,7 +179,21 @@ func countIn(m *map[string]uint64, key string) {
 	(*m)[key]++
 }
 
-func (s *serverStats) reject(reason string) {
+// accepted counts an inbound TCP connection from addr.
+func (s *serverStats) accepted(addr net.Addr) {
+	s.inboundAccepted.Add(1)
+	class := classLoopback
+	if ap, err := netip.ParseAddrPort(addr.String()); err == nil {
+		class = addrClass(ap.Addr().Unmap())
+	}
+	s.inboundByClass[class].Add(1)
+	s.lastInbound.Store(time.Now().UnixNano())
+}
+
+// reject counts a connection refused for reason; dir is dirInbound or
+// dirOutbound.
+func (s *serverStats) reject(dir, reason string) {
+	s.metrics().rejected.With(dir, reason).Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	countIn(&s.rejected, reason)
@@ -146,6 +208,7 @@ func (s *serverStats) dialed(reason string) {
 	if reason == outcomeDialFailed || reason == outcomeResolveFailed {
 		s.dialFailures.Add(1)
 	}
+	s.metrics().dials.With(reason).Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	countIn(&s.dialOutcomes, reason)
@@ -163,11 +226,16 @@ func dropReason(err error) string {
 	return "unknown"
 }
 
-func (s *serverStats) drop(err error) {
+// drop counts a peer of the given flags that ended with err.
+func (s *serverStats) drop(flags ConnFlag, err error) {
 	s.peersDropped.Add(1)
+	reason := dropReason(err)
+	m := s.metrics()
+	m.peersGauge(flags).Add(-1)
+	m.dropped.With(reason).Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	countIn(&s.dropped, dropReason(err))
+	countIn(&s.dropped, reason)
 }
 
 // Stats returns the server's counters.

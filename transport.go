@@ -55,8 +55,9 @@ func (t *transport) unlock() { <-t.wlock }
 const deadlineSlack = time.Second
 
 // writeCounted queues one message, counts it in traffic, and makes sure a
-// flush follows.
-func (t *transport) writeCounted(code uint64, payload []byte, traffic *trafficCounters) error {
+// flush follows. code is the message's code within its protocol, whose
+// codes start at offset.
+func (t *transport) writeCounted(offset, code uint64, payload []byte, traffic *trafficCounters) error {
 	t.lock()
 	defer t.unlock()
 	if t.werr != nil {
@@ -64,11 +65,11 @@ func (t *transport) writeCounted(code uint64, payload []byte, traffic *trafficCo
 	}
 	if t.flushing {
 		// A flush is on its way and will take this message along.
-		n, err := t.conn.WriteBuffered(code, payload)
+		n, err := t.conn.WriteBuffered(offset+code, payload)
 		if err != nil {
 			return t.failLocked(err)
 		}
-		traffic.sent(n)
+		traffic.sent(code, n)
 		return nil
 	}
 	// The first write of a batch: the deadline may be stale. Later writes
@@ -77,11 +78,11 @@ func (t *transport) writeCounted(code uint64, payload []byte, traffic *trafficCo
 	t.refreshWriteDeadlineLocked(now)
 	quiet := now.Sub(t.lastWrite) >= inlineFlushQuiet
 	t.lastWrite = now
-	n, err := t.conn.WriteBuffered(code, payload)
+	n, err := t.conn.WriteBuffered(offset+code, payload)
 	if err != nil {
 		return t.failLocked(err)
 	}
-	traffic.sent(n)
+	traffic.sent(code, n)
 	if quiet {
 		// A message after a quiet spell, a request or a reply most
 		// likely: send it now rather than hand it to a goroutine, which

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/nodedb"
 )
@@ -98,6 +99,10 @@ type Config struct {
 
 	// Log receives debug logs. Nil means silent.
 	Log *slog.Logger
+
+	// Metrics receives the figures listed in metrics.go (table size,
+	// packets, drops by reason, lookup durations). Nil means none.
+	Metrics metrics.Provider
 
 	// Clock gives the time for packet expiration and the database's
 	// timestamps. Nil means time.Now. Timers use the time package, so

@@ -103,6 +103,7 @@ func keepQueryBooks(ctx, closing context.Context, db nodedb.DB, tab *table, log 
 // lookup returns the (up to bucketSize) nodes closest to target's ID that
 // it found. It returns early, with what it has, when ctx ends.
 func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*enode.Node {
+	defer observeSince(t.lookupTime, time.Now())
 	return runLookup(ctx, t.tab, t.cfg.Bootnodes, target.ID(), func(ctx context.Context, n *enode.Node) []*enode.Node {
 		return t.query(ctx, n, target)
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seednet/p2p/discover/v4wire"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/nodedb"
 )
 
@@ -34,15 +35,16 @@ var (
 // its caller's goroutine and waits for its reply; unknown pingers are pinged
 // back in short-lived goroutines (at most maxPingBacks). Close stops them all.
 type UDPv4 struct {
-	conn      UDPConn
-	priv      *ecdsa.PrivateKey
-	localNode *enode.LocalNode
-	cfg       Config
-	db        nodedb.DB
-	ownDB     nodedb.DB // created by ListenV4, closed by Close
-	log       *slog.Logger
-	tab       *table
-	stats     stats
+	conn       UDPConn
+	priv       *ecdsa.PrivateKey
+	localNode  *enode.LocalNode
+	cfg        Config
+	db         nodedb.DB
+	lookupTime metrics.Observer // lookup durations
+	ownDB      nodedb.DB        // created by ListenV4, closed by Close
+	log        *slog.Logger
+	tab        *table
+	stats      stats
 
 	ctx       context.Context // canceled by Close
 	cancel    context.CancelFunc
@@ -91,6 +93,10 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.tab = newTable(t, &t.cfg)
+	t.lookupTime = registerMetrics(cfg.Metrics, "v4", t.tab, func() (uint64, uint64, []reasonCount) {
+		s := t.Stats()
+		return s.Received, s.Sent, s.droppedByReason()
+	})
 	t.wg.Add(1)
 	go t.readLoop()
 	t.tab.start()

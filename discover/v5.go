@@ -13,6 +13,7 @@ import (
 
 	"github.com/seednet/p2p/discover/v5wire"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/nodedb"
 )
 
@@ -36,7 +37,8 @@ type UDPv5 struct {
 	localNode   *enode.LocalNode
 	cfg         Config
 	db          nodedb.DB
-	ownDB       nodedb.DB // created by ListenV5, closed by Close
+	lookupTime  metrics.Observer // lookup durations
+	ownDB       nodedb.DB        // created by ListenV5, closed by Close
 	log         *slog.Logger
 	tab         *table
 	talk        *talkSystem
@@ -96,6 +98,10 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.tab = newTable(t, &t.cfg)
 	t.tab.fastReval = true
+	t.lookupTime = registerMetrics(cfg.Metrics, "v5", t.tab, func() (uint64, uint64, []reasonCount) {
+		s := t.Stats()
+		return s.Received, s.Sent, s.droppedByReason()
+	})
 	t.wg.Add(1)
 	go t.readLoop()
 	t.tab.start()

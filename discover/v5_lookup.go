@@ -3,6 +3,7 @@ package discover
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/seednet/p2p/enode"
 )
@@ -10,6 +11,7 @@ import (
 // lookup runs a lookup of target (see runLookup): each node is asked with
 // FINDNODE for the distances around its distance to the target.
 func (t *UDPv5) lookup(ctx context.Context, target enode.ID) []*enode.Node {
+	defer observeSince(t.lookupTime, time.Now())
 	self := t.localNode.ID()
 	return runLookup(ctx, t.tab, t.cfg.Bootnodes, target, func(ctx context.Context, n *enode.Node) []*enode.Node {
 		nodes, err := t.findnode(ctx, n, lookupDistances(target, n.ID()))

@@ -265,6 +265,19 @@ func (ln *LocalNode) UDPContact(toaddr netip.AddrPort) {
 	}
 }
 
+// EndpointStatements returns what other hosts recently said our UDP
+// endpoint is (see UDPEndpointStatement), IPv4 and IPv6: each endpoint
+// with the number of hosts that said it.
+func (ln *LocalNode) EndpointStatements() map[netip.AddrPort]int {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	eps := ln.endpoint4.track.Endpoints()
+	for ep, n := range ln.endpoint6.track.Endpoints() {
+		eps[ep] += n
+	}
+	return eps
+}
+
 func (ln *LocalNode) endpointFor(ip netip.Addr) *lnEndpoint {
 	switch ip = ip.Unmap(); {
 	case ip.Is4():

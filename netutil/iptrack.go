@@ -141,3 +141,14 @@ func (it *IPTracker) gcContacts(now time.Time) {
 		}
 	}
 }
+
+// Endpoints returns the endpoints hosts stated within the window, each with
+// the number of hosts that stated it.
+func (it *IPTracker) Endpoints() map[netip.AddrPort]int {
+	it.gcStatements(it.now())
+	eps := make(map[netip.AddrPort]int)
+	for _, s := range it.statements {
+		eps[s.endpoint]++
+	}
+	return eps
+}

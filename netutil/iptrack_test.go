@@ -136,3 +136,20 @@ func BenchmarkIPTrackerPredict(b *testing.B) {
 		it.PredictEndpoint()
 	}
 }
+
+func TestIPTrackerEndpoints(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1000, 0)}
+	it := NewIPTracker(time.Minute, time.Minute, 10, clock.now)
+	for i := range 3 {
+		it.AddStatement(host(i), ep1)
+	}
+	it.AddStatement(host(3), ep2)
+	it.AddStatement(host(0), ep3) // host 0 changes its mind
+	if got := it.Endpoints(); len(got) != 3 || got[ep1] != 2 || got[ep2] != 1 || got[ep3] != 1 {
+		t.Fatalf("Endpoints = %v", got)
+	}
+	clock.advance(2 * time.Minute)
+	if got := it.Endpoints(); len(got) != 0 {
+		t.Fatalf("after the window: %v", got)
+	}
+}
