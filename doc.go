@@ -44,8 +44,34 @@
 // disconnected us ends with a *RemoteDisconnectError. SubscribeEvents
 // delivers add and drop events (with the error) and, with
 // EnableMsgEvents, every message; a subscriber never holds up the server.
-// Stats counts every refusal, dial outcome, drop and message, and answers
-// "why do I have no peers?".
+// Stats counts every refusal, dial outcome, drop and message, and
+// Diagnose turns those counters and the server's state into a readable
+// answer to "why do I have no peers?", with a verdict and the next step.
+//
+// # Metrics
+//
+// A Server given a metrics.Provider in its Metrics field reports there
+// (nothing is global; nil reports nothing). metrics.NewRegistry serves
+// them in Prometheus's text format; the module
+// github.com/seednet/p2p/metrics/prometheus reports to a registry of
+// Prometheus's client library. The metrics, with their labels:
+//
+//	p2p_peers{direction}                         gauge      inbound, outbound
+//	p2p_dials_total{outcome}                     counter    peer, dial failed, resolve failed, or the refusal reason
+//	p2p_rejected_total{direction,reason}         counter    connections refused before they became peers
+//	p2p_dropped_total{reason}                    counter    peers that went away ("remote: " when they left)
+//	p2p_handshake_seconds{direction}             histogram  connection start to peer added
+//	p2p_messages_total{protocol,code,direction}  counter    "p2p" is the base protocol; direction in, out
+//	p2p_message_bytes_total{protocol,code,direction}  counter  payload bytes as on the wire
+//	p2p_inbound_accepted_total                   counter    TCP connections accepted
+//	p2p_accept_waits_total                       counter    listener waits at MaxPendingPeers
+//	p2p_events_dropped_total                     counter    events a slow subscriber missed
+//	p2p_discv4_table_nodes, p2p_discv5_table_nodes                  gauge
+//	p2p_discv4_packets_total{direction}, p2p_discv5_...             counter
+//	p2p_discv4_packets_dropped_total{reason}, p2p_discv5_...        counter
+//	p2p_discv4_lookup_seconds, p2p_discv5_lookup_seconds            histogram
+//
+// metrics/grafana-dashboard.json is a Grafana dashboard built on them.
 //
 // # Cost
 //
