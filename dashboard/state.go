@@ -104,7 +104,8 @@ type TableState struct {
 	// Nodes lists at most Config.MaxTableNodes of them, closest first;
 	// empty when the source is not a DiscoveryTables.
 	Nodes []TableNode `json:"nodes"`
-	// Stats counts the packets it dropped, by reason.
+	// Stats counts its packets: received, sent, handled and dropped by
+	// reason (a discover.Stats for v4, a discover.V5Stats for v5).
 	Stats any `json:"stats,omitempty"`
 }
 
