@@ -13,11 +13,15 @@
 #     (miniupnpd-nftables: UPnP IGD and NAT-PMP on the router) and stund
 #     (stun-server: a STUN server on the WAN side). The tests start and stop
 #     their own daemons in their namespaces; a system miniupnpd service the
-#     package may start is stopped and disabled.
+#     package may start is stopped and disabled;
+#   - Chromium (chromium), the headless browser that the dashboard's browser
+#     test (the dashboard/browsertest module) opens the page in, driven with
+#     chromedp. The test starts and ends its own browser, run with
+#     --headless and --no-sandbox (it may run as root).
 #
 # It installs only when it can (root with apt-get); otherwise it says what is
 # missing: the cgo variant of the crypto tests is skipped by `make test`, and
-# the tests that need NSD skip themselves.
+# the tests that need NSD, the NAT tools or Chromium skip themselves.
 set -eu
 
 can_install() {
@@ -90,4 +94,17 @@ fi
 if ! have_nat_tools; then
   echo "deps: nft, miniupnpd or stund is missing; the NAT tests in network namespaces will be skipped" >&2
   echo "deps: install them with: sudo apt-get install nftables miniupnpd-nftables stun-server" >&2
+fi
+
+have_chromium() {
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]
+}
+
+if ! have_chromium && can_install; then
+  echo "deps: installing chromium" >&2
+  apt_install chromium || true
+fi
+if ! have_chromium; then
+  echo "deps: chromium is not installed; the dashboard's browser test will be skipped" >&2
+  echo "deps: install it with: sudo apt-get install chromium" >&2
 fi
