@@ -14,7 +14,7 @@ import (
 
 // Over HTTP and over the socket: admin_addPeer makes a real peer appear,
 // admin_addTrustedPeer marks it, admin_removePeer makes it go;
-// admin_nodeInfo and p2p_stats describe the node.
+// admin_nodeInfo, p2p_stats and p2p_diagnose describe the node.
 func TestPeerMethods(t *testing.T) {
 	for _, transport := range []string{"http", "unix"} {
 		t.Run(transport, func(t *testing.T) {
@@ -60,6 +60,11 @@ func TestPeerMethods(t *testing.T) {
 			call(t, c, &st, "p2p_stats")
 			if st.DialOutcomes["peer"] != 1 || st.PeersAdded != 1 {
 				t.Fatalf("p2p_stats: %+v", st)
+			}
+			var d p2p.Diagnosis
+			call(t, c, &d, "p2p_diagnose")
+			if !d.Running || d.Peers != 1 || d.Outbound != 1 || d.Verdict == "" || len(d.Checks) == 0 {
+				t.Fatalf("p2p_diagnose: %+v", d)
 			}
 
 			call(t, c, &ok, "admin_removePeer", b.Self().URLv4())

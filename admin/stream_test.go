@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -262,13 +263,16 @@ func TestNotRunning(t *testing.T) {
 		`{"jsonrpc":"2.0","id":1,"method":"admin_nodeInfo"}`,
 		`{"jsonrpc":"2.0","id":1,"method":"admin_peers"}`,
 		`{"jsonrpc":"2.0","id":1,"method":"admin_addPeer","params":["` + testEnode + `"]}`,
-		`{"jsonrpc":"2.0","id":1,"method":"p2p_diagnose"}`,
 	} {
 		resp := x.handleMessage([]byte(req))
 		var r response
 		if err := json.Unmarshal(resp, &r); err != nil || r.Error == nil || r.Error.Code != CodeServerError || r.Error.Message != "the node is not running" {
 			t.Errorf("%s: %s", req, resp)
 		}
+	}
+	resp := x.handleMessage([]byte(`{"jsonrpc":"2.0","id":1,"method":"p2p_diagnose"}`))
+	if !bytes.Contains(resp, []byte(`"running":false`)) {
+		t.Errorf("p2p_diagnose: %s", resp)
 	}
 }
 
