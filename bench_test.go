@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seednet/p2p/internal/testutil"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/rlpx"
 )
 
@@ -33,8 +34,14 @@ func sinkProtocol(got chan<- struct{}) Protocol {
 // connectedPair starts two servers with the given protocols and connects
 // them.
 func connectedPair(b testing.TB, p1, p2 Protocol) (*Server, *Server) {
-	srv1 := startServer(b, &Server{Protocols: []Protocol{p1}, Logger: discardLogger})
-	srv2 := startServer(b, &Server{Protocols: []Protocol{p2}, Logger: discardLogger})
+	return connectedPairMetrics(b, p1, p2, nil, nil)
+}
+
+// connectedPairMetrics is connectedPair with each server reporting to a
+// metrics provider.
+func connectedPairMetrics(b testing.TB, p1, p2 Protocol, m1, m2 metrics.Provider) (*Server, *Server) {
+	srv1 := startServer(b, &Server{Protocols: []Protocol{p1}, Logger: discardLogger, Metrics: m1})
+	srv2 := startServer(b, &Server{Protocols: []Protocol{p2}, Logger: discardLogger, Metrics: m2})
 	srv2.AddPeer(srv1.Self())
 	waitPeers(b, srv1, 1)
 	waitPeers(b, srv2, 1)
@@ -43,9 +50,22 @@ func connectedPair(b testing.TB, p1, p2 Protocol) (*Server, *Server) {
 
 // BenchmarkServerThroughput: one protocol's Run writes messages as fast as
 // it can; the other side's Run reads and discards.
+// The "metrics" cases report to a metrics.Registry on both sides.
 func BenchmarkServerThroughput(b *testing.B) {
-	for _, size := range []int{256, 4 << 10, 64 << 10, 1 << 20} {
-		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
+	type benchCase struct {
+		size    int
+		metrics bool
+	}
+	cases := []benchCase{{256, false}, {4 << 10, false}, {64 << 10, false}, {1 << 20, false}, {256, true}, {4 << 10, true}}
+	for _, bc := range cases {
+		size := bc.size
+		name := fmt.Sprintf("%dB", size)
+		var m1, m2 metrics.Provider
+		if bc.metrics {
+			name += "/metrics"
+			m1, m2 = metrics.NewRegistry(), metrics.NewRegistry()
+		}
+		b.Run(name, func(b *testing.B) {
 			got := make(chan struct{}, 1024)
 			start := make(chan MsgWriter, 1)
 			sender := Protocol{Name: "bench", Version: 1, Length: 2, Run: func(p *Peer, rw MsgReadWriter) error {
@@ -56,7 +76,7 @@ func BenchmarkServerThroughput(b *testing.B) {
 					}
 				}
 			}}
-			connectedPair(b, sinkProtocol(got), sender)
+			connectedPairMetrics(b, sinkProtocol(got), sender, m1, m2)
 			w := <-start
 			payload := make([]byte, size) // random: snappy cannot shrink it
 			rand.Read(payload)
