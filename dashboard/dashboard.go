@@ -143,6 +143,9 @@ func New(src Source, cfg Config) *Dashboard {
 // event stream (their handlers return). Later requests for the stream get
 // 503; the page and the state still work. Close always returns nil; it may
 // be called more than once.
+//
+// http.Server.Shutdown waits for open requests, event streams included:
+// close the dashboard first, or register Close with RegisterOnShutdown.
 func (d *Dashboard) Close() error {
 	d.once.Do(func() {
 		d.mu.Lock()

@@ -120,13 +120,13 @@ func TestDashboardInChromium(t *testing.T) {
 	defer web.Close()
 	defer d.Close() // ends the page's event stream before web.Close waits for it
 
-	profile := t.TempDir() // Chromium's user data directory, which names its processes
+	before := browserProcesses(t) // another program's browsers, if any
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),
 		chromedp.Headless,
 		chromedp.NoSandbox, // the tests may run as root
 		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
+		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 1000),
 		chromedp.Flag("disable-dev-shm-usage", true),
 	)
@@ -198,22 +198,58 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Log("docs/dashboard.png updated")
 	}
 
-	// Close the browser and check that none of its processes is left.
+	// Close the browser and check that none of its processes is left:
+	// neither those of its profile nor its crash handler (which names no
+	// profile and is reparented to init).
+	running := len(newProcesses(t, before))
+	closing := time.Now()
 	if err := chromedp.Cancel(ctx); err != nil {
 		t.Errorf("closing the browser: %v", err)
 	}
 	cancelAlloc()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		pids, _ := exec.Command("pgrep", "-f", "--", profile).Output()
-		if len(strings.TrimSpace(string(pids))) == 0 {
+		left := newProcesses(t, before)
+		if len(left) == 0 {
+			t.Logf("%d Chromium processes ran; all gone %v after closing", running, time.Since(closing).Round(time.Millisecond))
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("chromium processes left after the test: %s", pids)
+			t.Fatalf("chromium processes left after the test: %s", strings.Join(left, "; "))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// browserProcesses returns the running processes of Chromium (zombies
+// waiting for init to reap them aside), by pid.
+func browserProcesses(t *testing.T) map[string]string {
+	t.Helper()
+	out, err := exec.Command("ps", "-eo", "pid=,stat=,comm=").Output()
+	if err != nil {
+		t.Fatalf("ps: %v", err)
+	}
+	procs := make(map[string]string)
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		if len(f) < 3 || strings.HasPrefix(f[1], "Z") || !strings.HasPrefix(f[2], "chrom") {
+			continue
+		}
+		procs[f[0]] = f[2]
+	}
+	return procs
+}
+
+// newProcesses lists the Chromium processes running now that were not in
+// before.
+func newProcesses(t *testing.T, before map[string]string) []string {
+	var left []string
+	for pid, name := range browserProcesses(t) {
+		if _, ok := before[pid]; !ok {
+			left = append(left, pid+" "+name)
+		}
+	}
+	return left
 }
 
 // evaluate returns the value of a JavaScript expression on the page.
