@@ -109,6 +109,20 @@ func startNodes(t *testing.T) []*p2p.Server {
 	return servers
 }
 
+// startLone starts a server without peers or discovery.
+func startLone(t *testing.T) *p2p.Server {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &p2p.Server{PrivateKey: key, Name: "lone", MaxPeers: 10, ListenAddr: "127.0.0.1:0", NoDiscovery: true}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop() })
+	return srv
+}
+
 func TestDashboardInChromium(t *testing.T) {
 	browser := chromium()
 	if browser == "" {
@@ -196,6 +210,36 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Log("docs/dashboard.png updated")
+	}
+
+	// A node alone: the page says there are no peers and draws the node.
+	lone := startLone(t)
+	dl := dashboard.New(lone, dashboard.Config{})
+	webLone := httptest.NewServer(dl)
+	defer webLone.Close()
+	defer dl.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(webLone.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('status').textContent === 'live' &&
+		document.querySelector('#peers tbody td.empty') !== null &&
+		document.querySelectorAll('#graph circle').length === 1 && document.querySelectorAll('#graph line').length === 0`,
+		chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("waiting for the page of a node without peers: %v", err)
+	}
+	if got := evaluate[string](ctx, t, `document.querySelector('#peers tbody td.empty').textContent`); got != "No peers connected." {
+		t.Errorf("empty peer table says %q", got)
+	}
+	if got := evaluate[string](ctx, t, `document.getElementById('discovery').textContent`); got != "Discovery is off." {
+		t.Errorf("discovery panel says %q", got)
+	}
+	lonePNG, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "dashboard-lone.png"), lonePNG, 0o644); err != nil {
+		t.Fatal(err)
 	}
 
 	// Close the browser and check that none of its processes is left:
