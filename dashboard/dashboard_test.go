@@ -266,6 +266,14 @@ func TestStreamLimit(t *testing.T) {
 	s2.next(t, "state")
 	openStream(t, ts, http.StatusServiceUnavailable)
 	// HEAD and the state do not take a stream.
+	res, err := ts.Client().Head(ts.URL + "/dashboard/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("HEAD with every stream taken: %s", res.Status)
+	}
 	if st := getState(t, ts); !st.Node.Running {
 		t.Error("state: not running")
 	}

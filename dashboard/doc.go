@@ -17,9 +17,9 @@
 //
 // HEAD works on each; other methods get 405 and other paths 404. The page
 // takes its data from the two endpoints by relative URLs, so the handler can
-// be mounted under a prefix with http.StripPrefix. p2pnode serves it on its
-// -http address next to the admin API (POST /) and /metrics; a program can
-// mount it on its own server:
+// be mounted under a prefix with http.StripPrefix. It is made to share one
+// server with the admin API (POST /) and /metrics, as on p2pnode's -http
+// address; a program mounts it on its own server like this:
 //
 //	d := dashboard.New(srv, dashboard.Config{})
 //	defer d.Close()
