@@ -238,7 +238,7 @@ func (d *dialScheduler) dialAndSetup(n *enode.Node, flags ConnFlag, static *stat
 	if static != nil {
 		d.connected(static)
 	}
-	reason, _ := d.r.setupConn(fd, flags, n, static)
+	reason, _ := d.r.setupConn(d.r.ctx, fd, flags, n, static)
 	return reason
 }
 

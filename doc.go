@@ -64,7 +64,7 @@
 //	p2p_messages_total{protocol,code,direction}  counter    "p2p" is the base protocol; direction in, out
 //	p2p_message_bytes_total{protocol,code,direction}  counter  payload bytes as on the wire
 //	p2p_inbound_accepted_total                   counter    TCP connections accepted
-//	p2p_accept_waits_total                       counter    listener waits at MaxPendingPeers
+//	p2p_pending_inbound                          gauge      inbound connections in the handshakes (at most MaxPendingPeers)
 //	p2p_events_dropped_total                     counter    events a slow subscriber missed
 //	p2p_discv4_table_nodes, p2p_discv5_table_nodes                  gauge
 //	p2p_discv4_packets_total{direction}, p2p_discv5_...             counter

@@ -17,7 +17,7 @@ const (
 	metricRejected        = "p2p_rejected_total"
 	metricDropped         = "p2p_dropped_total"
 	metricInboundAccepted = "p2p_inbound_accepted_total"
-	metricAcceptWaits     = "p2p_accept_waits_total"
+	metricPendingInbound  = "p2p_pending_inbound"
 	metricHandshake       = "p2p_handshake_seconds"
 	metricMessages        = "p2p_messages_total"
 	metricMessageBytes    = "p2p_message_bytes_total"
@@ -68,7 +68,6 @@ func newServerMetrics(prov metrics.Provider, s *serverStats) *serverMetrics {
 		v          *atomic.Uint64
 	}{
 		{metricInboundAccepted, "TCP connections accepted.", &s.inboundAccepted},
-		{metricAcceptWaits, "Times the listener waited because MaxPendingPeers inbound handshakes were under way.", &s.acceptWaits},
 		{metricEventsDropped, "Peer events not delivered to a subscriber whose backlog was full.", &s.eventsDropped},
 	} {
 		prov.Func(c.name, c.help, metrics.KindCounter, nil, func(emit func(float64, ...string)) { emit(float64(c.v.Load())) })

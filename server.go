@@ -57,7 +57,9 @@ type Server struct {
 	// MaxPendingPeers is the most inbound connections that may be in the
 	// handshakes at once, and separately the most dials under way (a dial
 	// lasts until its handshakes are over). Zero means
-	// DefaultMaxPendingPeers.
+	// DefaultMaxPendingPeers. When the inbound slots are all taken, one
+	// subnet's connections keep no more than a fair share of them: see
+	// admission.go.
 	MaxPendingPeers int
 
 	// DialRatio sets the share of outbound peers: at most MaxPeers/DialRatio
@@ -351,7 +353,7 @@ func (srv *Server) SetupConn(fd net.Conn, flags ConnFlag, dialDest *enode.Node) 
 	} else {
 		flags &^= InboundConn
 	}
-	_, err := r.setupConn(fd, flags, dialDest, nil)
+	_, err := r.setupConn(r.ctx, fd, flags, dialDest, nil)
 	return err
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/seednet/p2p/dnsdisc"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/netutil"
 	"github.com/seednet/p2p/nodedb"
 	"github.com/seednet/p2p/rlpx"
@@ -39,7 +40,7 @@ type serverRun struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // every goroutine of the run
 
-	pendingSlots chan struct{} // inbound connections in the handshake
+	adm *admission // handshake slots of inbound connections
 
 	listenerOnce sync.Once
 	listenerErr  error
@@ -57,12 +58,12 @@ type serverRun struct {
 
 func newServerRun(srv *Server) (*serverRun, error) {
 	r := &serverRun{
-		srv:          srv,
-		peers:        make(map[enode.ID]*Peer),
-		trusted:      make(map[enode.ID]bool),
-		throttle:     make(map[netip.Addr]time.Time),
-		pendingSlots: make(chan struct{}, srv.maxPending()),
-		started:      time.Now(),
+		srv:      srv,
+		peers:    make(map[enode.ID]*Peer),
+		trusted:  make(map[enode.ID]bool),
+		throttle: make(map[netip.Addr]time.Time),
+		adm:      newAdmission(srv.maxPending()),
+		started:  time.Now(),
 	}
 	for _, n := range srv.TrustedNodes {
 		r.trusted[n.ID()] = true
@@ -262,6 +263,10 @@ func (r *serverRun) closeListener() error {
 func (r *serverRun) start() {
 	log := r.srv.logger()
 	r.startNAT(r.natPorts[0], r.natPorts[1])
+	if prov := r.srv.Metrics; prov != nil {
+		prov.Func(metricPendingInbound, "Inbound connections in the handshakes (at most MaxPendingPeers).", metrics.KindGauge, nil,
+			func(emit func(float64, ...string)) { emit(float64(r.adm.pending())) })
+	}
 	if r.listener != nil {
 		r.wg.Add(1)
 		go r.acceptLoop()
@@ -368,20 +373,10 @@ func (r *serverRun) acceptLoop() {
 	defer r.wg.Done()
 	log := r.srv.logger()
 	for {
-		// Wait for a handshake slot before accepting more.
-		select {
-		case r.pendingSlots <- struct{}{}:
-		default:
-			r.srv.stats.acceptWaits.Add(1)
-			select {
-			case r.pendingSlots <- struct{}{}:
-			case <-r.ctx.Done():
-				return
-			}
-		}
+		// Accept at once, whatever the handshakes under way: admission
+		// (admission.go) decides who gets a slot.
 		fd, err := r.listener.Accept()
 		if err != nil {
-			<-r.pendingSlots
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				time.Sleep(50 * time.Millisecond)
@@ -393,30 +388,56 @@ func (r *serverRun) acceptLoop() {
 			return
 		}
 		r.srv.stats.accepted(fd.RemoteAddr())
-		if reason := r.checkInbound(fd.RemoteAddr()); reason != "" {
+		ip := remoteIP(fd)
+		reason := r.checkInbound(ip)
+		var pc *pendingConn
+		var ctx context.Context
+		var cancel context.CancelCauseFunc
+		var pressure bool
+		if reason == "" {
+			ctx, cancel = context.WithCancelCause(r.ctx)
+			if pc, reason, pressure = r.adm.enter(ip, cancel); reason != "" {
+				cancel(nil)
+			}
+		}
+		if reason != "" {
 			r.srv.stats.reject(dirInbound, reason)
 			log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "reason", reason)
 			fd.Close()
-			<-r.pendingSlots
 			continue
 		}
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.setupConn(fd, InboundConn, nil, nil)
-			<-r.pendingSlots
+			defer cancel(nil)
+			hctx := ctx
+			if pressure {
+				var cancelTimeout context.CancelFunc
+				hctx, cancelTimeout = context.WithTimeout(ctx, pressureHandshakeTimeout)
+				defer cancelTimeout()
+			}
+			r.setupConn(hctx, fd, InboundConn, nil, nil)
+			r.adm.leave(pc)
 		}()
 	}
 }
 
+// remoteIP returns the IP address fd comes from (the zero Addr if it is
+// not an IP connection).
+func remoteIP(fd net.Conn) netip.Addr {
+	if ap, err := netip.ParseAddrPort(fd.RemoteAddr().String()); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
 // checkInbound applies NetRestrict and the per-IP throttle to a new
-// inbound connection. It returns why the connection is refused, or "".
-func (r *serverRun) checkInbound(addr net.Addr) string {
-	ap, err := netip.ParseAddrPort(addr.String())
-	if err != nil {
+// inbound connection from ip. It returns why the connection is refused, or
+// "".
+func (r *serverRun) checkInbound(ip netip.Addr) string {
+	if !ip.IsValid() {
 		return ""
 	}
-	ip := ap.Addr().Unmap()
 	if !r.srv.allowed(ip) {
 		return rejectNetRestrict
 	}
@@ -451,7 +472,11 @@ func (r *serverRun) checkInbound(addr net.Addr) string {
 // The peer's read loop gets a goroutine of its own, rather than this one,
 // so that an idle peer does not keep the stack that the elliptic curve
 // work of the handshake grew.
-func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, static *staticNode) (reason string, err error) {
+//
+// ctx bounds the handshakes, besides handshakeTimeout for each of the two;
+// Stop cancels it, and so does the admission of inbound connections when
+// it gives the connection's slot to another (errEvicted).
+func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, dest *enode.Node, static *staticNode) (reason string, err error) {
 	srv, log := r.srv, r.srv.logger()
 	start := time.Now()
 	defer func() {
@@ -465,12 +490,15 @@ func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, sta
 		destKey = dest.Pubkey()
 	}
 	conn := rlpx.NewConn(fd, destKey)
-	ctx, cancel := context.WithTimeout(r.ctx, handshakeTimeout)
-	remoteKey, err := conn.HandshakeContext(ctx, srv.PrivateKey)
+	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+	remoteKey, err := conn.HandshakeContext(hctx, srv.PrivateKey)
 	cancel() // the context and its timer must not live as long as the peer
 	if err != nil {
 		if r.ctx.Err() != nil {
 			return DiscQuitting.String(), DiscQuitting
+		}
+		if context.Cause(ctx) == errEvicted {
+			return rejectEvicted, errEvicted
 		}
 		log.Debug("RLPx handshake failed", "addr", fd.RemoteAddr(), "err", err)
 		return rejectHandshakeFailed, err
@@ -482,13 +510,16 @@ func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, sta
 		return r.refuse(conn, err)
 	}
 
-	hello, err := r.exchangeHello(conn, remoteKey)
+	hello, err := r.exchangeHello(ctx, conn, remoteKey)
 	if err != nil {
 		var rd *RemoteDisconnectError
 		switch {
 		case r.ctx.Err() != nil:
 			conn.Close()
 			return DiscQuitting.String(), DiscQuitting
+		case context.Cause(ctx) == errEvicted:
+			conn.Close()
+			return rejectEvicted, errEvicted
 		case errors.As(err, &rd):
 			conn.Close()
 			log.Debug("Peer refused us in Hello", "id", id.TerminalString(), "addr", fd.RemoteAddr(), "reason", rd.Reason)
@@ -529,14 +560,19 @@ func (r *serverRun) setupConn(fd net.Conn, flags ConnFlag, dest *enode.Node, sta
 	return "", nil
 }
 
-// exchangeHello runs the Hello exchange within handshakeTimeout; Stop
-// cancels it at once. Network failures come back wrapped in
-// DiscNetworkError, a timeout as DiscReadTimeout.
-func (r *serverRun) exchangeHello(conn *rlpx.Conn, remoteKey *ecdsa.PublicKey) (*helloMsg, error) {
-	conn.SetDeadline(time.Now().Add(handshakeTimeout))
-	stop := context.AfterFunc(r.ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+// exchangeHello runs the Hello exchange within handshakeTimeout and ctx's
+// deadline; the end of ctx (Stop, eviction) cancels it at once. Network
+// failures come back wrapped in DiscNetworkError, a timeout as
+// DiscReadTimeout.
+func (r *serverRun) exchangeHello(ctx context.Context, conn *rlpx.Conn, remoteKey *ecdsa.PublicKey) (*helloMsg, error) {
+	deadline := time.Now().Add(handshakeTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	hello, err := exchangeHello(conn, r.hello, remoteKey, &r.srv.stats.base)
-	if !stop() {
+	if !stop() && ctx.Err() != context.DeadlineExceeded {
 		return nil, DiscQuitting
 	}
 	if err != nil {

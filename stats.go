@@ -16,14 +16,10 @@ import (
 // refuses is counted once, under one reason.
 type Stats struct {
 	InboundAccepted uint64 `json:"inboundAccepted"` // TCP connections accepted
-	// AcceptWaits counts the times the listener stopped accepting because
-	// MaxPendingPeers inbound handshakes were under way; connections wait
-	// in the kernel's backlog meanwhile.
-	AcceptWaits  uint64 `json:"acceptWaits"`
-	DialAttempts uint64 `json:"dialAttempts"` // dials started
-	DialFailures uint64 `json:"dialFailures"` // dials that did not connect ("dial failed" and "resolve failed")
-	PeersAdded   uint64 `json:"peersAdded"`   // connections that became peers
-	PeersDropped uint64 `json:"peersDropped"` // peers that went away
+	DialAttempts    uint64 `json:"dialAttempts"`    // dials started
+	DialFailures    uint64 `json:"dialFailures"`    // dials that did not connect ("dial failed" and "resolve failed")
+	PeersAdded      uint64 `json:"peersAdded"`      // connections that became peers
+	PeersDropped    uint64 `json:"peersDropped"`    // peers that went away
 	// Traffic totals over every protocol, the base protocol ("p2p": Hello,
 	// Disconnect, Ping, Pong) included. Bytes are payload bytes as on the
 	// wire (after snappy compression), without RLPx framing.
@@ -83,7 +79,7 @@ const (
 )
 
 type serverStats struct {
-	inboundAccepted, acceptWaits            atomic.Uint64
+	inboundAccepted                         atomic.Uint64
 	dialAttempts, dialFailures              atomic.Uint64
 	peersAdded, peersDropped, eventsDropped atomic.Uint64
 	base                                    trafficCounters // the base protocol
@@ -243,7 +239,6 @@ func (srv *Server) Stats() Stats {
 	s := &srv.stats
 	st := Stats{
 		InboundAccepted: s.inboundAccepted.Load(),
-		AcceptWaits:     s.acceptWaits.Load(),
 		DialAttempts:    s.dialAttempts.Load(),
 		DialFailures:    s.dialFailures.Load(),
 		PeersAdded:      s.peersAdded.Load(),
