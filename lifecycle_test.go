@@ -564,3 +564,44 @@ func TestHelloFailuresCountedOnce(t *testing.T) {
 		t.Fatalf("rejected %v, want 2 \"hello failed\" and 1 \"useless peer\"", st.Rejected)
 	}
 }
+
+// TestNeverReaderMemoryBound: a peer that never reads holds at most about
+// PeerSendBuffer of ours: the flood's writes block once the kernel's send
+// buffer (which Linux sizes at twice the setting) and the peer's small
+// receive buffer are full. Without the bound the send buffer grows to
+// net.ipv4.tcp_wmem's maximum (4 MiB by default).
+func TestNeverReaderMemoryBound(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		buffer int
+		max    uint64
+	}{
+		{"default", 0, 2*DefaultPeerSendBuffer + 128<<10},
+		{"64KiB", 64 << 10, 2*(64<<10) + 128<<10},
+		{"autotuned", -1, 0}, // for comparison: no bound
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hub := startServer(t, &Server{NoDiscovery: true, PeerSendBuffer: tc.buffer, Protocols: []Protocol{floodProtocol(nil)}})
+			neverReader(t, hub)
+			waitPeers(t, hub, 1)
+			// Wait until the flood stalls: no new bytes for 300 ms.
+			var sent uint64
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				time.Sleep(300 * time.Millisecond)
+				now := hub.Stats().Traffic["echo"].BytesSent
+				if now == sent && now > 0 {
+					break
+				}
+				sent = now
+				if time.Now().After(deadline) {
+					t.Fatalf("the flood did not stall: %d bytes sent", now)
+				}
+			}
+			t.Logf("PeerSendBuffer %d: %d bytes written before the writes blocked", tc.buffer, sent)
+			if tc.max > 0 && sent > tc.max {
+				t.Errorf("%d bytes written to a peer that never reads, want at most %d", sent, tc.max)
+			}
+		})
+	}
+}

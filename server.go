@@ -25,6 +25,7 @@ const (
 	DefaultDialRatio           = 3
 	DefaultInboundThrottleTime = 30 * time.Second
 	DefaultName                = "seednet-p2p"
+	DefaultPeerSendBuffer      = 256 << 10
 	defaultDialTimeout         = 15 * time.Second
 )
 
@@ -152,6 +153,16 @@ type Server struct {
 	// ThrottleLAN applies the inbound throttle to LAN and loopback
 	// addresses too.
 	ThrottleLAN bool
+
+	// PeerSendBuffer is the size of each connection's kernel send buffer
+	// (SO_SNDBUF; Linux doubles it for its bookkeeping): what a peer that
+	// does not read can hold of our memory once our writes to it block.
+	// Such a peer is dropped when a write has been blocked for 20 s.
+	// Zero means DefaultPeerSendBuffer; negative leaves the system's
+	// autotuning, which on Linux lets a buffer grow to the maximum of
+	// net.ipv4.tcp_wmem (4 MiB by default). A smaller buffer caps the
+	// throughput to one peer at about PeerSendBuffer per round trip.
+	PeerSendBuffer int
 
 	// EnableMsgEvents makes the server report every message sent and
 	// received to SubscribeEvents subscribers.
@@ -497,3 +508,14 @@ func (srv *Server) maxPending() int {
 
 // allowed reports whether NetRestrict admits ip.
 func (srv *Server) allowed(ip netip.Addr) bool { return srv.NetRestrict.Permits(ip) }
+
+// limitSendBuffer sets fd's kernel send buffer to PeerSendBuffer.
+func (srv *Server) limitSendBuffer(fd net.Conn) {
+	size := srv.PeerSendBuffer
+	if size == 0 {
+		size = DefaultPeerSendBuffer
+	}
+	if sb, ok := fd.(interface{ SetWriteBuffer(int) error }); ok && size > 0 {
+		sb.SetWriteBuffer(size)
+	}
+}

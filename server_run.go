@@ -485,6 +485,7 @@ func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, 
 		}
 	}()
 
+	srv.limitSendBuffer(fd)
 	var destKey *ecdsa.PublicKey
 	if dest != nil {
 		destKey = dest.Pubkey()
