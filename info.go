@@ -3,6 +3,7 @@ package p2p
 import (
 	"fmt"
 	"net"
+	"time"
 )
 
 // NodeInfo describes the local node, with the field names of go-ethereum's
@@ -96,6 +97,13 @@ type PeerInfo struct {
 		Static        bool   `json:"static"`
 	} `json:"network"`
 	Protocols map[string]any `json:"protocols"`
+
+	// Ours, beside go-ethereum's fields: when the connection became a
+	// peer, the round trip of the last ping answered (absent before the
+	// first, 15 s in), and the traffic with the peer in every protocol.
+	Connected time.Time `json:"connected"`
+	RTT       Duration  `json:"rtt,omitempty"`
+	Traffic   Traffic   `json:"traffic"`
 }
 
 // Info returns information about the peer.
@@ -117,6 +125,9 @@ func (p *Peer) Info() *PeerInfo {
 	info.Network.Inbound = p.Inbound()
 	info.Network.Trusted = p.trusted.Load()
 	info.Network.Static = p.flags&StaticDialedConn != 0
+	info.Connected = p.created
+	info.RTT = Duration(p.RTT())
+	info.Traffic = p.Traffic()
 	for _, rw := range p.protos {
 		var pi any = "unknown"
 		if rw.PeerInfo != nil {

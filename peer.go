@@ -64,6 +64,22 @@ type Peer struct {
 	protoWG   sync.WaitGroup
 	onEnd     func(err error, remoteRequested bool) // called by end, once
 	pipe      *MsgPipeRW                            // NewPeerPipe's; closed by stop
+
+	pingSent atomic.Int64 // when our last ping went out, Unix nanoseconds; 0 once answered
+	rtt      atomic.Int64 // the round trip of the last ping answered, nanoseconds
+}
+
+// RTT returns the round trip time of the last ping answered, or 0 before
+// the first pong (pings go out every 15 s).
+func (p *Peer) RTT() time.Duration { return time.Duration(p.rtt.Load()) }
+
+// Traffic returns the messages and bytes exchanged with the peer in every
+// protocol, the base protocol included (the Hello exchange aside).
+func (p *Peer) Traffic() Traffic {
+	if p.t == nil {
+		return Traffic{}
+	}
+	return p.t.total.load()
 }
 
 // ID returns the node's ID.
@@ -314,6 +330,7 @@ func (p *Peer) end(err error) {
 		// Tell the peer why; the write may fail if it is the problem.
 		if n, err := p.t.writeNow(discMsg, encodeDisconnect(discReasonFor(err)), discWriteTimeout); err == nil {
 			p.srv.stats.base.sent(discMsg, n)
+			p.t.total.sent(discMsg, n)
 		}
 	}
 	p.t.conn.Close()
@@ -369,6 +386,7 @@ func readError(err error) error {
 // the rest go to the queue of the protocol whose code range holds them.
 // now is when the message arrived.
 func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) error {
+	p.t.total.received(code, wireSize)
 	if code < baseProtocolLength {
 		base := &p.srv.stats.base
 		base.received(code, wireSize)
@@ -376,6 +394,9 @@ func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) err
 		case pingMsg:
 			return p.t.writeCounted(0, pongMsg, emptyList, base)
 		case pongMsg:
+			if sent := p.pingSent.Swap(0); sent != 0 {
+				p.rtt.Store(now.UnixNano() - sent)
+			}
 			return nil
 		case discMsg:
 			return &RemoteDisconnectError{decodeDisconnect(data)}
@@ -420,7 +441,9 @@ func (p *Peer) ping() {
 	for _, rw := range p.protos {
 		rw.q.trim()
 	}
+	sent := time.Now().UnixNano()
 	if p.t.writeCounted(0, pingMsg, emptyList, &p.srv.stats.base) == nil {
+		p.pingSent.CompareAndSwap(0, sent)
 		if t := p.pingTimer.Load(); t != nil {
 			t.Reset(pingInterval)
 		}

@@ -248,3 +248,44 @@ func TestManyDroppedHandshakes(t *testing.T) {
 		t.Errorf("%d failed handshakes and refusals counted, want %d", n, total)
 	}
 }
+
+// TestPeerRTTAndTraffic: the round trip of a ping is measured when its
+// pong arrives, and every message with the peer is counted in its Traffic.
+func TestPeerRTTAndTraffic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, remote := pipePeer(t, nil)
+		defer remote.Close()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.run()
+		}()
+		if p.RTT() != 0 {
+			t.Fatal("RTT before any ping")
+		}
+		// The first ping goes out pingInterval after the start.
+		code, _, _, err := remote.Read()
+		if err != nil || code != pingMsg {
+			t.Fatalf("read %d, %v; want a ping", code, err)
+		}
+		time.Sleep(42 * time.Millisecond)
+		if _, err := remote.Write(pongMsg, emptyList); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if rtt := p.RTT(); rtt != 42*time.Millisecond {
+			t.Errorf("RTT %v, want 42ms", rtt)
+		}
+		tr := p.Traffic()
+		if tr.MsgsSent != 1 || tr.MsgsReceived != 1 || tr.BytesSent == 0 || tr.BytesReceived == 0 {
+			t.Errorf("traffic %+v, want one message each way", tr)
+		}
+		info := p.Info()
+		if info.RTT != Duration(42*time.Millisecond) || info.Traffic != tr || info.Connected.IsZero() {
+			t.Errorf("Info: RTT %v, traffic %+v, connected %v", info.RTT, info.Traffic, info.Connected)
+		}
+		p.Disconnect(DiscRequested)
+		remote.Close()
+		<-done
+	})
+}

@@ -21,7 +21,8 @@ import (
 // a goroutine's wake-up in latency. An idle peer has no writer goroutine
 // at all.
 type transport struct {
-	conn *rlpx.Conn
+	conn  *rlpx.Conn
+	total trafficCounters // every message, for Peer.Traffic
 
 	// Write side, guarded by wlock: a one-slot channel used as a mutex.
 	// A writer can hold it through a blocking socket write; goroutines that
@@ -70,6 +71,7 @@ func (t *transport) writeCounted(offset, code uint64, payload []byte, traffic *t
 			return t.failLocked(err)
 		}
 		traffic.sent(code, n)
+		t.total.sent(code, n)
 		return nil
 	}
 	// The first write of a batch: the deadline may be stale. Later writes
@@ -83,6 +85,7 @@ func (t *transport) writeCounted(offset, code uint64, payload []byte, traffic *t
 		return t.failLocked(err)
 	}
 	traffic.sent(code, n)
+	t.total.sent(code, n)
 	if quiet {
 		// A message after a quiet spell, a request or a reply most
 		// likely: send it now rather than hand it to a goroutine, which
