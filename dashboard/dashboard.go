@@ -97,17 +97,9 @@ type Dashboard struct {
 	history     []Sample   // oldest first, at most cfg.History
 	events      []Event    // oldest first, at most maxEvents
 	seq         uint64     // of the last event
-	peerTraffic map[enode.ID]*peerCounter
 	firstSeen   map[string]time.Time // peer ID -> when a snapshot first listed it
-	msgEvents   bool                 // a message event was seen
 	streams     map[*stream]struct{}
 	closed      bool
-}
-
-// peerCounter is the traffic of one peer, counted from message events.
-type peerCounter struct {
-	PeerTraffic
-	updated time.Time
 }
 
 // stream is an open event stream: the frames waiting to be written.
@@ -128,7 +120,6 @@ func New(src Source, cfg Config) *Dashboard {
 		csp:         contentSecurityPolicy(page),
 		quit:        make(chan struct{}),
 		done:        make(chan struct{}),
-		peerTraffic: make(map[enode.ID]*peerCounter),
 		firstSeen:   make(map[string]time.Time),
 		streams:     make(map[*stream]struct{}),
 	}
@@ -174,9 +165,7 @@ func (d *Dashboard) loop(sub p2p.Subscription, evc chan *p2p.PeerEvent) {
 			}
 		case now := <-tick.C:
 			d.record(now)
-			st := d.snapshot(false, now)
-			d.pruneTraffic(st.Peers, now.Add(-d.cfg.Interval))
-			d.broadcast(sseFrame("state", st))
+			d.broadcast(sseFrame("state", d.snapshot(false, now)))
 		}
 	}
 }
@@ -200,33 +189,7 @@ func (d *Dashboard) handleEvent(ev *p2p.PeerEvent) []byte {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch ev.Type {
-	case p2p.PeerEventTypeMsgSend, p2p.PeerEventTypeMsgRecv:
-		d.msgEvents = true
-		c := d.peerTraffic[ev.Peer]
-		if c == nil {
-			if len(d.peerTraffic) >= 4*d.cfg.MaxPeers {
-				return nil // the peers are not shown anyway
-			}
-			c = new(peerCounter)
-			d.peerTraffic[ev.Peer] = c
-		}
-		c.updated = now
-		var size uint64
-		if ev.MsgSize != nil {
-			size = uint64(*ev.MsgSize)
-		}
-		if ev.Type == p2p.PeerEventTypeMsgSend {
-			c.MsgsOut++
-			c.BytesOut += size
-		} else {
-			c.MsgsIn++
-			c.BytesIn += size
-		}
-		return nil
 	case p2p.PeerEventTypeAdd, p2p.PeerEventTypeDrop:
-		if ev.Type == p2p.PeerEventTypeDrop {
-			delete(d.peerTraffic, ev.Peer)
-		}
 		d.seq++
 		e := eventFrom(d.seq, now, ev)
 		if len(d.events) == maxEvents {
@@ -237,22 +200,6 @@ func (d *Dashboard) handleEvent(ev *p2p.PeerEvent) []byte {
 		return sseFrame("peer", e)
 	}
 	return nil
-}
-
-// pruneTraffic forgets the traffic of peers not listed that have not
-// been heard from since before: their drop event was lost.
-func (d *Dashboard) pruneTraffic(listed []PeerState, before time.Time) {
-	ids := make(map[string]bool, len(listed))
-	for _, p := range listed {
-		ids[p.ID] = true
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for id, c := range d.peerTraffic {
-		if !ids[id.String()] && c.updated.Before(before) {
-			delete(d.peerTraffic, id)
-		}
-	}
 }
 
 // snapshot builds a State; with fullHistory, it holds every traffic
@@ -297,18 +244,16 @@ func (d *Dashboard) snapshot(fullHistory bool, now time.Time) *State {
 			delete(d.firstSeen, id)
 		}
 	}
-	st.MsgEvents = d.msgEvents
 	for _, p := range peers[:min(len(peers), d.cfg.MaxPeers)] {
 		ps := peerState(p)
-		if lt, ok := lifetimes[p.ID]; ok {
+		switch lt, ok := lifetimes[p.ID]; {
+		case !p.Connected.IsZero():
+			ps.AgeSeconds = now.Sub(p.Connected).Seconds()
+		case ok:
 			ps.AgeSeconds = lt.Seconds()
-		} else if t, ok := d.firstSeen[p.ID]; ok {
-			ps.AgeSeconds = now.Sub(t).Seconds()
-		}
-		if d.msgEvents {
-			ps.Traffic = new(PeerTraffic)
-			if id, err := enode.ParseID(p.ID); err == nil && d.peerTraffic[id] != nil {
-				*ps.Traffic = d.peerTraffic[id].PeerTraffic
+		default:
+			if t, ok := d.firstSeen[p.ID]; ok {
+				ps.AgeSeconds = now.Sub(t).Seconds()
 			}
 		}
 		st.Peers = append(st.Peers, ps)

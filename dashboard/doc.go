@@ -43,8 +43,7 @@
 // (names, capabilities) is clipped, and the page inserts every string as
 // text, never as markup.
 //
-// Per-peer traffic comes from message events, so it is shown only when the
-// server has EnableMsgEvents set; it counts the messages of the
-// sub-protocols seen since the dashboard started. The traffic chart and the
-// totals come from Stats and need nothing extra.
+// Per-peer traffic, age and round trip time come from PeerInfo (Traffic,
+// Connected, RTT), the traffic chart and the totals from Stats: nothing
+// needs switching on.
 package dashboard

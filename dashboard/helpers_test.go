@@ -53,19 +53,18 @@ func chat(interval time.Duration) p2p.Protocol {
 	}
 }
 
-// startNode starts a server on loopback without discovery, with message
-// events, running chat; the set functions change its settings first.
+// startNode starts a server on loopback without discovery, running chat;
+// the set functions change its settings first.
 func startNode(t *testing.T, name string, set ...func(*p2p.Server)) *p2p.Server {
 	t.Helper()
 	srv := &p2p.Server{
-		PrivateKey:      testutil.NewKey(t),
-		Name:            name,
-		MaxPeers:        10,
-		ListenAddr:      "127.0.0.1:0",
-		NoDiscovery:     true,
-		EnableMsgEvents: true,
-		Protocols:       []p2p.Protocol{chat(200 * time.Millisecond)},
-		Logger:          testutil.Logger(t),
+		PrivateKey:  testutil.NewKey(t),
+		Name:        name,
+		MaxPeers:    10,
+		ListenAddr:  "127.0.0.1:0",
+		NoDiscovery: true,
+		Protocols:   []p2p.Protocol{chat(200 * time.Millisecond)},
+		Logger:      testutil.Logger(t),
 	}
 	for _, f := range set {
 		f(srv)

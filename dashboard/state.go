@@ -23,10 +23,6 @@ type State struct {
 	// by name, then ID.
 	Peers     []PeerState `json:"peers"`
 	PeerCount int         `json:"peerCount"`
-	// MsgEvents says whether the source reports messages (Server's
-	// EnableMsgEvents), which per-peer traffic is counted from. It is true
-	// once one message event has been seen.
-	MsgEvents bool      `json:"msgEvents"`
 	Stats     p2p.Stats `json:"stats"`
 	// Traffic is the history of the traffic counters, oldest first: one
 	// sample per Interval, at most Config.History of them.
@@ -71,16 +67,21 @@ type PeerState struct {
 	Static     bool     `json:"static"`
 	RemoteAddr string   `json:"remoteAddr"`
 	LocalAddr  string   `json:"localAddr"`
-	// AgeSeconds is how long the peer has been connected; for a source
-	// that is not a PeerLister, how long since the dashboard first saw it.
+	// AgeSeconds is how long the peer has been connected (PeerInfo's
+	// Connected; for a source that does not set it, how long since the
+	// dashboard first saw the peer).
 	AgeSeconds float64 `json:"ageSeconds"`
-	// Traffic counts the sub-protocol messages exchanged with the peer
-	// since the dashboard started; nil unless State.MsgEvents.
-	Traffic *PeerTraffic `json:"traffic,omitempty"`
+	// RTTMillis is the round trip of the peer's last ping, 0 before the
+	// first (pings go out every 15 s).
+	RTTMillis float64 `json:"rttMs,omitempty"`
+	// Traffic counts the messages exchanged with the peer in every
+	// protocol, the base one included, since it connected (PeerInfo's
+	// Traffic).
+	Traffic PeerTraffic `json:"traffic"`
 }
 
-// PeerTraffic counts messages exchanged with one peer. Sizes are as the
-// message events report them.
+// PeerTraffic counts messages exchanged with one peer. Sizes are payload
+// bytes as on the wire.
 type PeerTraffic struct {
 	MsgsIn   uint64 `json:"msgsIn"`
 	MsgsOut  uint64 `json:"msgsOut"`
@@ -181,7 +182,10 @@ func peerState(p *p2p.PeerInfo) PeerState {
 		ID: p.ID, Name: clip(p.Name), Enode: p.Enode,
 		Inbound: p.Network.Inbound, Trusted: p.Network.Trusted, Static: p.Network.Static,
 		RemoteAddr: p.Network.RemoteAddress, LocalAddr: p.Network.LocalAddress,
-		Caps: make([]string, 0, min(len(p.Caps), maxCaps)),
+		Caps:      make([]string, 0, min(len(p.Caps), maxCaps)),
+		RTTMillis: float64(p.RTT) / float64(time.Millisecond),
+		Traffic: PeerTraffic{MsgsIn: p.Traffic.MsgsReceived, MsgsOut: p.Traffic.MsgsSent,
+			BytesIn: p.Traffic.BytesReceived, BytesOut: p.Traffic.BytesSent},
 	}
 	for i, c := range p.Caps {
 		if i == maxCaps {

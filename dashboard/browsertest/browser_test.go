@@ -86,8 +86,7 @@ func startNodes(t *testing.T) []*p2p.Server {
 		}
 		srv := &p2p.Server{
 			PrivateKey: key, Name: name + "/v1.0.0/linux-amd64/go1.26", MaxPeers: 10,
-			ListenAddr:      "127.0.0.1:0",
-			EnableMsgEvents: true,
+			ListenAddr: "127.0.0.1:0",
 			Protocols: []p2p.Protocol{
 				talk("chat", 300*time.Millisecond, 200),
 				talk("blocks", 700*time.Millisecond, 6000),
