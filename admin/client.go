@@ -20,6 +20,10 @@ import (
 // return.
 var ErrClientClosed = errors.New("admin: client closed")
 
+// ErrNeedsStream is what Subscribe returns on a client of an HTTP
+// endpoint.
+var ErrNeedsStream = errors.New("admin: subscriptions need a stream connection (a Unix socket), not HTTP")
+
 // ErrSubscriptionOverflow ends a subscription whose receiver fell more
 // than maxSubscriptionBacklog notifications behind.
 var ErrSubscriptionOverflow = errors.New("admin: subscription receiver too slow: notifications dropped")
@@ -84,21 +88,22 @@ type clientMessage struct {
 
 // Dial returns a client of the API at endpoint: an http:// or https://
 // URL, HOST:PORT (taken as http://HOST:PORT/), or the path of a Unix
-// socket, to which it connects. Over HTTP it connects for each call.
+// socket (unix://PATH works too), to which it connects. Over HTTP it connects for each call.
 func Dial(ctx context.Context, endpoint string, opts ...DialOption) (*Client, error) {
-	c := &Client{endpoint: endpoint}
+	path := strings.TrimPrefix(endpoint, "unix://")
+	c := &Client{endpoint: path}
 	for _, o := range opts {
 		o(c)
 	}
 	if u, ok := httpURL(endpoint); ok {
-		c.url = u
+		c.url, c.endpoint = u, u
 		if c.http == nil {
 			c.http = &http.Client{Timeout: time.Minute}
 		}
 		return c, nil
 	}
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", strings.TrimPrefix(endpoint, "unix://"))
+	conn, err := d.DialContext(ctx, "unix", path)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +131,9 @@ func httpURL(endpoint string) (string, bool) {
 	return "", false
 }
 
-// Endpoint returns the endpoint the client was dialed with.
+// Endpoint returns the endpoint of the client: the URL of an HTTP one
+// ("http://127.0.0.1:8545/" when dialed as 127.0.0.1:8545), the path of
+// a socket.
 func (c *Client) Endpoint() string { return c.endpoint }
 
 // Close closes the connection and ends the subscriptions. Calls under way
@@ -347,7 +354,7 @@ func (c *Client) handle(msg *clientMessage) {
 // ErrSubscriptionOverflow.
 func (c *Client) Subscribe(ctx context.Context, namespace string, ch chan<- json.RawMessage, args ...any) (*ClientSubscription, error) {
 	if c.conn == nil {
-		return nil, errors.New("admin: subscriptions need a stream connection (a Unix socket), not HTTP")
+		return nil, ErrNeedsStream
 	}
 	s := &ClientSubscription{
 		c:         c,
