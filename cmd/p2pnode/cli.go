@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 )
@@ -35,8 +36,9 @@ type command struct {
 // to it themselves (see interruptible).
 type runFunc func(ctx context.Context, env *env, args []string) error
 
-// env is where a command writes.
+// env is where a command reads and writes.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -72,6 +74,9 @@ func commands() []*command {
 	return []*command{
 		runCommand(),
 		dumpconfigCommand(),
+		adminCommand(),
+		attachCommand(),
+		diagnoseCommand(),
 		keyCommand(),
 		enrCommand(),
 		discv4Command(),
@@ -86,7 +91,7 @@ discovery and DNS node lists.
 
 usage:
   p2pnode [run] [flags]           run a node (the command when the first argument is a flag or absent)
-  p2pnode COMMAND [arguments]     run a tool
+  p2pnode COMMAND [arguments]     run a tool, or talk to a running node (admin, attach, diagnose)
 `
 
 // isHelp reports whether arg asks for help.
@@ -98,9 +103,15 @@ func isHelp(arg string) bool {
 	return false
 }
 
-// run is the program, with its arguments and outputs given.
+// run is the program, with its arguments and outputs given, reading the
+// standard input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	e := &env{stdout: stdout, stderr: stderr}
+	return runIO(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// runIO is the program, with its arguments, input and outputs given.
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	cmds := commands()
 	switch {
 	case len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0])):

@@ -35,6 +35,10 @@ type nodeConfig struct {
 	LogLevel       string
 	LogFormat      string
 	StatusInterval time.Duration
+	HTTP           string
+	HTTPToken      string
+	HTTPHosts      []string
+	IPC            string
 }
 
 // defaultConfig returns the defaults of the settings.
@@ -58,47 +62,69 @@ type setting struct {
 	name  string
 	usage string // for the flag and the comment in dumpconfig's output; a `word` names the value
 	field func(c *nodeConfig) any
+	// key is the setting's key in the config file when it cannot be its
+	// name: -http is http.addr, as the table [http] holds http.token.
+	key string
+}
+
+// fileKey returns the setting's key in the config file.
+func (s *setting) fileKey() string {
+	if s.key != "" {
+		return s.key
+	}
+	return s.name
 }
 
 var settings = []setting{
 	{"nodekey", "node key `FILE` (64 hex digits, as geth's --nodekey); a missing FILE is created with a new key; empty: a new identity each run",
-		func(c *nodeConfig) any { return &c.NodeKey }},
+		func(c *nodeConfig) any { return &c.NodeKey }, ""},
 	{"listen", "TCP `ADDRESS` (HOST:PORT) to listen on for peers; discovery uses the same port over UDP; empty: do not listen",
-		func(c *nodeConfig) any { return &c.Listen }},
+		func(c *nodeConfig) any { return &c.Listen }, ""},
 	{"maxpeers", "maximum `NUMBER` of peers, inbound and outbound (a third of them dialed by us)",
-		func(c *nodeConfig) any { return &c.MaxPeers }},
+		func(c *nodeConfig) any { return &c.MaxPeers }, ""},
 	{"name", "client `NAME` announced to peers",
-		func(c *nodeConfig) any { return &c.Name }},
+		func(c *nodeConfig) any { return &c.Name }, ""},
 	{"bootnodes", "comma-separated `NODES` (enode://... or enr:...) that discovery v4 and v5 start from",
-		func(c *nodeConfig) any { return &c.Bootnodes }},
+		func(c *nodeConfig) any { return &c.Bootnodes }, ""},
 	{"bootnodesv5", "comma-separated `NODES` that discovery v5 starts from instead of -bootnodes; empty: -bootnodes",
-		func(c *nodeConfig) any { return &c.BootnodesV5 }},
+		func(c *nodeConfig) any { return &c.BootnodesV5 }, ""},
 	{"static", "comma-separated `NODES` to connect to and keep connected",
-		func(c *nodeConfig) any { return &c.Static }},
+		func(c *nodeConfig) any { return &c.Static }, ""},
 	{"trusted", "comma-separated `NODES` that may connect even when -maxpeers is reached",
-		func(c *nodeConfig) any { return &c.Trusted }},
+		func(c *nodeConfig) any { return &c.Trusted }, ""},
 	{"netrestrict", "comma-separated `CIDR` masks: talk to these networks only (peers and discovery)",
-		func(c *nodeConfig) any { return &c.NetRestrict }},
+		func(c *nodeConfig) any { return &c.NetRestrict }, ""},
 	{"nat", "port mapping `METHOD`: none, any, upnp, pmp[:GATEWAY-IP], stun[:HOST:PORT], extip:IP; empty: none",
-		func(c *nodeConfig) any { return &c.NAT }},
+		func(c *nodeConfig) any { return &c.NAT }, ""},
 	{"nodiscover", "turn discovery off (both versions); peers come from -static and -dns, and nodes that connect",
-		func(c *nodeConfig) any { return &c.NoDiscover }},
+		func(c *nodeConfig) any { return &c.NoDiscover }, ""},
 	{"dns", "comma-separated DNS node list `URLS` (enrtree://KEY@DOMAIN, geth's --discovery.dns) to dial nodes from",
-		func(c *nodeConfig) any { return &c.DNS }},
+		func(c *nodeConfig) any { return &c.DNS }, ""},
 	{"resolver", "DNS server `HOST:PORT` to ask for -dns lists and the host names in node URLs; empty: the system's resolver",
-		func(c *nodeConfig) any { return &c.Resolver }},
+		func(c *nodeConfig) any { return &c.Resolver }, ""},
 	{"nodedb", "node database `PATH`: keeps found nodes and the record's sequence number across runs; empty: in memory",
-		func(c *nodeConfig) any { return &c.NodeDB }},
+		func(c *nodeConfig) any { return &c.NodeDB }, ""},
 	{"discovery.v4", "run discovery v4 (geth's --discovery.v4)",
-		func(c *nodeConfig) any { return &c.DiscoveryV4 }},
+		func(c *nodeConfig) any { return &c.DiscoveryV4 }, ""},
 	{"discovery.v5", "run discovery v5 (geth's --discovery.v5), on the same UDP port",
-		func(c *nodeConfig) any { return &c.DiscoveryV5 }},
+		func(c *nodeConfig) any { return &c.DiscoveryV5 }, ""},
 	{"log.level", "log `LEVEL`: debug, info, warn or error",
-		func(c *nodeConfig) any { return &c.LogLevel }},
+		func(c *nodeConfig) any { return &c.LogLevel }, ""},
 	{"log.format", "log `FORMAT`: text or json",
-		func(c *nodeConfig) any { return &c.LogFormat }},
+		func(c *nodeConfig) any { return &c.LogFormat }, ""},
 	{"status.interval", "`INTERVAL` of the status line (peers, dials, traffic), such as 30s or 5m",
-		func(c *nodeConfig) any { return &c.StatusInterval }},
+		func(c *nodeConfig) any { return &c.StatusInterval }, ""},
+	{"http", "`ADDRESS` (HOST:PORT) of the HTTP server: admin API (POST /), dashboard (GET /), metrics (GET /metrics); " +
+		"no HOST or a bare PORT means 127.0.0.1; any other address than loopback needs -http.token; empty: no HTTP server",
+		func(c *nodeConfig) any { return &c.HTTP }, "http.addr"},
+	{"http.token", "`FILE` with the token that requests to -http must carry (Authorization: Bearer TOKEN, or as the password in a browser); " +
+		"a missing FILE is created with a random token; empty: no token (loopback only)",
+		func(c *nodeConfig) any { return &c.HTTPToken }, ""},
+	{"http.hosts", "comma-separated host `NAMES` that requests to -http may name (Host header) besides IP addresses and localhost; * for any",
+		func(c *nodeConfig) any { return &c.HTTPHosts }, ""},
+	{"ipc", "Unix socket `PATH` of the admin API, for 'p2pnode admin', 'attach' and 'diagnose'; " +
+		"empty: " + ipcDefaultDoc + "; none: no socket",
+		func(c *nodeConfig) any { return &c.IPC }, ""},
 }
 
 func findSetting(name string) *setting {
@@ -110,18 +136,28 @@ func findSetting(name string) *setting {
 	return nil
 }
 
+// findFileKey returns the setting of a config file key.
+func findFileKey(key string) *setting {
+	for i := range settings {
+		if settings[i].fileKey() == key {
+			return &settings[i]
+		}
+	}
+	return nil
+}
+
 // origins tells where each setting came from, so that errors name what
 // the user wrote: "-maxpeers" or "config file node.toml:3: maxpeers".
 type origins struct {
 	file     string         // the config file, "" if none
-	fileKeys map[string]int // settings from the file, with their line
+	fileKeys map[string]int // settings from the file, by name, with their line
 	flags    map[string]bool
 }
 
 // name names setting key as the user gave it.
 func (o *origins) name(key string) string {
 	if line, ok := o.fileKeys[key]; ok && !o.flags[key] {
-		return fmt.Sprintf("config file %s:%d: %s", o.file, line, key)
+		return fmt.Sprintf("config file %s:%d: %s", o.file, line, findSetting(key).fileKey())
 	}
 	return "-" + key
 }
@@ -267,14 +303,14 @@ func loadConfigFile(file string, cfg *nodeConfig, o *origins) error {
 	}
 	for _, key := range doc.keys {
 		v := doc.values[key]
-		s := findSetting(key)
+		s := findFileKey(key)
 		if s == nil {
-			return fmt.Errorf("config file %s:%d: unknown key %q (the keys are the flags of 'p2pnode help run', without the dash)", file, v.line, key)
+			return fmt.Errorf("config file %s:%d: unknown key %q (the keys are the flags of 'p2pnode help run', without the dash; -http is http.addr)", file, v.line, key)
 		}
 		if err := setFromTOML(s.field(cfg), v.v); err != nil {
 			return fmt.Errorf("config file %s:%d: %s: %w", file, v.line, key, err)
 		}
-		o.fileKeys[key] = v.line
+		o.fileKeys[s.name] = v.line
 	}
 	return nil
 }
@@ -338,12 +374,13 @@ func (s *setting) comment(cfg *nodeConfig) string {
 func writeConfig(w io.Writer, cfg *nodeConfig) error {
 	var b strings.Builder
 	b.WriteString("# p2pnode configuration: 'p2pnode run -config FILE'. Flags given with\n")
-	b.WriteString("# -config win over this file. The keys are run's flags without the dash.\n")
+	b.WriteString("# -config win over this file. The keys are run's flags without the dash\n")
+	b.WriteString("# (-http is addr in [http]).\n")
 	// Top-level keys first: after a [table] header, keys belong to it.
 	var tables []string
 	for _, s := range settings {
-		if tab, _, ok := strings.Cut(s.name, "."); !ok {
-			fmt.Fprintf(&b, "\n%s\n%s = %s\n", s.comment(cfg), s.name, tomlValue(s.field(cfg)))
+		if tab, _, ok := strings.Cut(s.fileKey(), "."); !ok {
+			fmt.Fprintf(&b, "\n%s\n%s = %s\n", s.comment(cfg), s.fileKey(), tomlValue(s.field(cfg)))
 		} else if !slices.Contains(tables, tab) {
 			tables = append(tables, tab)
 		}
@@ -351,7 +388,7 @@ func writeConfig(w io.Writer, cfg *nodeConfig) error {
 	for _, tab := range tables {
 		fmt.Fprintf(&b, "\n[%s]\n", tab)
 		for _, s := range settings {
-			if t, key, ok := strings.Cut(s.name, "."); ok && t == tab {
+			if t, key, ok := strings.Cut(s.fileKey(), "."); ok && t == tab {
 				fmt.Fprintf(&b, "\n%s\n%s = %s\n", s.comment(cfg), key, tomlValue(s.field(cfg)))
 			}
 		}

@@ -240,7 +240,8 @@ func TestDumpconfigRoundTrip(t *testing.T) {
 		"-trusted", testNode, "-netrestrict", "10.0.0.0/8, 192.168.0.0/16", "-nat", "extip:192.0.2.1",
 		"-discovery.v4=false", "-dns", "enrtree://AM5FCQLWIZX2QFPNJAP7VUERCCRNGRHWZG3YYHIUV7BVDQ5FDPRT2@nodes.example.org",
 		"-resolver", "127.0.0.1:5353", "-nodedb", "/var/lib/p2pnode/db", "-log.level", "warn", "-log.format", "json",
-		"-status.interval", "90s",
+		"-status.interval", "90s", "-http", "0.0.0.0:8545", "-http.token", "/etc/p2pnode/http.token",
+		"-http.hosts", "node.example.org", "-ipc", "none",
 	}
 	out, _, err := runCmd(t, append([]string{"dumpconfig"}, args...)...)
 	if err != nil {
@@ -266,7 +267,9 @@ func TestDumpconfigRoundTrip(t *testing.T) {
 		t.Fatalf("dumpconfig of the dumped file differs (%v):\n%s", err, out2)
 	}
 	for _, line := range []string{"\nmaxpeers = 11\n", "\n[discovery]\n", "\nv4 = false\n", "\n[status]\n", "\ninterval = \"1m30s\"\n",
-		`name = "odd \"name\" \\ é"`, "netrestrict = [\"10.0.0.0/8\", \"192.168.0.0/16\"]\n"} {
+		`name = "odd \"name\" \\ é"`, "netrestrict = [\"10.0.0.0/8\", \"192.168.0.0/16\"]\n",
+		"\n[http]\n", "\naddr = \"0.0.0.0:8545\"\n", "\ntoken = \"/etc/p2pnode/http.token\"\n", "\nhosts = [\"node.example.org\"]\n",
+		"\nipc = \"none\"\n"} {
 		if !strings.Contains(out, line) {
 			t.Errorf("no %q in\n%s", line, out)
 		}

@@ -5,6 +5,9 @@
 //
 //	p2pnode [run] [flags]            run a node (flags and/or -config FILE, TOML)
 //	p2pnode dumpconfig [flags]       print the node's effective configuration as TOML
+//	p2pnode admin METHOD [PARAMS]    call a method of a running node's admin API
+//	p2pnode attach                   talk to a running node's admin API at a prompt
+//	p2pnode diagnose                 ask a running node why it has the peers it has
 //	p2pnode key generate FILE        write a new node key to FILE
 //	p2pnode key to-id FILE           print the node ID of the key in FILE
 //	p2pnode key to-enode FILE        print its enode URL (-ip, -tcp, -udp)
@@ -22,6 +25,11 @@
 // one (-nodekey, -maxpeers, -bootnodes, -nat, -nodiscover, -netrestrict,
 // -discovery.v4, -discovery.v5), and the same names as keys of the config
 // file; the key "log.level" is the key "level" of the table [log].
+//
+// 'p2pnode run -http 127.0.0.1:8545' serves the node's admin API (JSON-RPC,
+// go-ethereum's admin_ methods), a dashboard and Prometheus metrics; the
+// admin API is on a Unix socket too (-ipc), which admin, attach and
+// diagnose find without flags.
 //
 // Errors name the flag or config key the user wrote, never a field of the
 // library's types. A wrong command line exits with status 2 and a pointer

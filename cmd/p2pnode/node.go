@@ -20,6 +20,7 @@ import (
 	"github.com/seednet/p2p/crypto"
 	"github.com/seednet/p2p/dnsdisc"
 	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/metrics"
 	"github.com/seednet/p2p/nat"
 	"github.com/seednet/p2p/netutil"
 )
@@ -38,6 +39,16 @@ whose keys are the flag names (log.level is "level" in the table [log]);
 a flag given with -config wins over the file; paths in the file are
 relative to the working directory, as on the command line. 'p2pnode
 dumpconfig' with the same flags prints the configuration that results.
+
+With -http ADDRESS the node serves on one HTTP server its admin API
+(JSON-RPC 2.0 as POST to /: geth's admin_nodeInfo, admin_peers,
+admin_addPeer, ... and p2p_stats, p2p_diagnose), a live dashboard (GET /)
+and Prometheus metrics (GET /metrics). ADDRESS without a host is on
+127.0.0.1; any address but loopback needs -http.token FILE, whose token
+every request must carry (Authorization: Bearer TOKEN; a browser asks for
+it as the password). The admin API is on a Unix socket too (-ipc, on by
+default), where subscriptions work: 'p2pnode admin', 'attach' and
+'diagnose' talk to the node there.
 
 Names as in geth: -nodekey, -maxpeers, -bootnodes, -nat, -nodiscover,
 -netrestrict; geth's --discovery.v4/--discovery.v5 are -discovery.v4 and
@@ -94,6 +105,7 @@ or created.`,
 type serverConfig struct {
 	srv      *p2p.Server // without PrivateKey and Logger
 	logLevel slog.Level
+	api      apiConfig
 }
 
 // newServerConfig checks cfg and builds the server it describes. Errors
@@ -162,6 +174,9 @@ func newServerConfig(cfg *nodeConfig, o *origins) (*serverConfig, error) {
 	}
 	if cfg.StatusInterval <= 0 {
 		return nil, o.errorf("status.interval", "must be positive, is %v", cfg.StatusInterval)
+	}
+	if sc.api, err = newAPIConfig(cfg, o); err != nil {
+		return nil, err
 	}
 	return sc, nil
 }
@@ -278,9 +293,19 @@ func runNode(ctx context.Context, e *env, cfg *nodeConfig, o *origins) error {
 	srv := sc.srv
 	srv.PrivateKey = key
 	srv.Logger = log
+	var reg *metrics.Registry
+	if sc.api.httpAddr != "" {
+		reg = metrics.NewRegistry()
+		srv.Metrics = reg
+	}
+	api, err := openAPI(&sc.api, o, log)
+	if err != nil {
+		return err
+	}
 	ctx, stopSignals := interruptible(ctx)
 	defer stopSignals()
 	if err := srv.Start(); err != nil {
+		api.close()
 		return startError(err, o)
 	}
 	started := time.Now()
@@ -288,6 +313,7 @@ func runNode(ctx context.Context, e *env, cfg *nodeConfig, o *origins) error {
 	fmt.Fprintln(e.stdout, "node ID:     ", self.ID())
 	fmt.Fprintln(e.stdout, "enode URL:   ", self.URLv4())
 	fmt.Fprintln(e.stdout, "node record: ", self.String())
+	api.serve(srv, reg, e)
 	attrs := []any{"listen", srv.ListenAddr, "discovery", discoveryVersions(srv), "bootnodes", len(srv.BootstrapNodes)}
 	if srv.BootstrapNodesV5 != nil {
 		attrs = append(attrs, "bootnodesv5", len(srv.BootstrapNodesV5))
@@ -318,6 +344,7 @@ func runNode(ctx context.Context, e *env, cfg *nodeConfig, o *origins) error {
 		case <-ctx.Done():
 			sub.Unsubscribe()
 			log.Info("Stopping", "reason", context.Cause(ctx), "peers", srv.PeerCount())
+			api.close()
 			return stopNode(log, srv, started)
 		}
 	}
