@@ -3,6 +3,7 @@ package difffuzz
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"net"
 	"net/netip"
 	"testing"
@@ -170,4 +171,8 @@ func mustRLP(tb testing.TB, v any) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+func hexPub(k *ecdsa.PrivateKey) string {
+	return hex.EncodeToString(gethcrypto.FromECDSAPub(&k.PublicKey)[1:])
 }
