@@ -441,6 +441,9 @@ func (g *diagnoser) checkRestrictions() {
 		g.problem(3, fmt.Sprintf("NetRestrict refused %d connections and nothing got through", restricted),
 			"Check that NetRestrict (-netrestrict) includes the networks of the nodes you expect.")
 	}
+	if bans := srv.Bans(); len(bans) > 0 {
+		c.Details = append(c.Details, fmt.Sprintf("%s in force (Server.Bans); %d connections refused as banned", plural(len(bans), "ban"), st.Rejected[rejectBanned]))
+	}
 	if other := refusalsBesides(st.Rejected, rejectNetRestrict, rejectThrottled); other != "" {
 		c.Details = append(c.Details, "other refusals: "+other)
 	}

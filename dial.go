@@ -167,7 +167,8 @@ func (d *dialScheduler) freeDynamicSlots() int {
 func (d *dialScheduler) tryDynamic(n *enode.Node) {
 	r, now := d.r, time.Now()
 	ep, ok := n.TCPEndpoint()
-	if !ok || n.ID() == r.local.ID() || r.peer(n.ID()) != nil || !r.srv.allowed(ep.Addr()) {
+	if !ok || n.ID() == r.local.ID() || r.peer(n.ID()) != nil || !r.srv.allowed(ep.Addr()) ||
+		r.srv.bans.nodeBanned(n.ID(), now) || r.srv.bans.ipBanned(ep.Addr().Unmap(), now) {
 		return
 	}
 	d.mu.Lock()

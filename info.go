@@ -25,6 +25,7 @@ type NodeInfo struct {
 	DiscoveryV5 *DiscoveryInfo `json:"discoveryV5,omitempty"`
 	Protocols   map[string]any `json:"protocols"`
 	Stats       Stats          `json:"stats"` // counters, see Stats
+	Bans        []Ban          `json:"bans"`  // in force, see Server.Bans
 }
 
 // DiscoveryInfo describes one version of discovery.
@@ -50,6 +51,7 @@ func (srv *Server) NodeInfo() *NodeInfo {
 		IP:        n.IP().String(),
 		Protocols: make(map[string]any),
 		Stats:     srv.Stats(),
+		Bans:      srv.Bans(),
 	}
 	if n.Record() != nil && n.Seq() > 0 {
 		info.ENR = n.String()

@@ -22,6 +22,8 @@ const (
 	metricMessages        = "p2p_messages_total"
 	metricMessageBytes    = "p2p_message_bytes_total"
 	metricEventsDropped   = "p2p_events_dropped_total"
+	metricOffenses        = "p2p_offenses_total"
+	metricBans            = "p2p_bans"
 )
 
 // Label values of the direction labels.
@@ -50,10 +52,11 @@ type serverMetrics struct {
 	dials, rejected, dropped    metrics.Counter
 	handshake                   metrics.Histogram
 	msgs, bytes                 metrics.Counter
+	offenses                    metrics.Counter
 }
 
 // newServerMetrics makes the metrics of a server with counters s.
-func newServerMetrics(prov metrics.Provider, s *serverStats) *serverMetrics {
+func newServerMetrics(prov metrics.Provider, s *serverStats, bans *banList) *serverMetrics {
 	m := &serverMetrics{prov: prov}
 	if prov == nil {
 		prov = metrics.Nop
@@ -72,8 +75,24 @@ func newServerMetrics(prov metrics.Provider, s *serverStats) *serverMetrics {
 	} {
 		prov.Func(c.name, c.help, metrics.KindCounter, nil, func(emit func(float64, ...string)) { emit(float64(c.v.Load())) })
 	}
+	if bans != nil {
+		prov.Func(metricBans, "Bans in force, of node IDs and of IP addresses.", metrics.KindGauge, []string{"kind"},
+			func(emit func(float64, ...string)) {
+				var nodes, ips int
+				for _, b := range bans.all(time.Now()) {
+					if b.IP.IsValid() {
+						ips++
+					} else {
+						nodes++
+					}
+				}
+				emit(float64(nodes), "node")
+				emit(float64(ips), "ip")
+			})
+	}
 	m.handshake = prov.Histogram(metricHandshake, "Time from a connection's start to the peer being added (RLPx handshake and Hello), by direction.", handshakeBuckets, "direction")
 	m.msgs = prov.Counter(metricMessages, `Messages by protocol ("p2p" is the base protocol), message code within the protocol, and direction.`, "protocol", "code", "direction")
+	m.offenses = prov.Counter(metricOffenses, "Offenses reported to the reputation policy, by offense.", "offense")
 	m.bytes = prov.Counter(metricMessageBytes, "Message payload bytes as on the wire (after snappy), by protocol, code and direction.", "protocol", "code", "direction")
 	return m
 }

@@ -154,6 +154,14 @@ type Server struct {
 	// addresses too.
 	ThrottleLAN bool
 
+	// Reputation decides which offenses (protocol errors, bad messages,
+	// timeouts, useless peers, failed handshakes) get a node or its
+	// address banned; see reputation.go. Nil means a NewScorePolicy;
+	// NoBans bans nobody automatically. Trusted and static nodes are
+	// never banned automatically, nor are LAN addresses unless
+	// ThrottleLAN is set.
+	Reputation ReputationPolicy
+
 	// PeerSendBuffer is the size of each connection's kernel send buffer
 	// (SO_SNDBUF; Linux doubles it for its bookkeeping): what a peer that
 	// does not read can hold of our memory once our writes to it block.
@@ -186,6 +194,10 @@ type Server struct {
 	run   *serverRun // the state of the running server; nil when stopped
 	feed  eventFeed
 	stats serverStats
+
+	bans              banList // outlives a run
+	defaultPolicyOnce sync.Once
+	defaultPolicy     ReputationPolicy
 }
 
 // NodeDialer makes outbound connections to nodes.
@@ -254,7 +266,7 @@ func (srv *Server) Start() error {
 	if err := srv.check(); err != nil {
 		return err
 	}
-	srv.stats.setMetrics(newServerMetrics(srv.Metrics, &srv.stats))
+	srv.stats.setMetrics(newServerMetrics(srv.Metrics, &srv.stats, &srv.bans))
 	r, err := newServerRun(srv)
 	if err != nil {
 		return err

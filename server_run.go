@@ -75,6 +75,8 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		}
 		r.db = db
 	}
+	store, _ := r.db.(nodedb.BanStore)
+	srv.bans.load(store, time.Now())
 	var seqs enode.SeqStore
 	if r.db != nil {
 		seqs = r.db
@@ -441,6 +443,9 @@ func (r *serverRun) checkInbound(ip netip.Addr) string {
 	if !r.srv.allowed(ip) {
 		return rejectNetRestrict
 	}
+	if r.srv.bans.ipBanned(ip, time.Now()) {
+		return rejectBanned
+	}
 	wait := r.srv.throttleTime()
 	if wait < 0 || (!r.srv.ThrottleLAN && netutil.AddrIsLAN(ip)) {
 		return ""
@@ -502,6 +507,7 @@ func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, 
 			return rejectEvicted, errEvicted
 		}
 		log.Debug("RLPx handshake failed", "addr", fd.RemoteAddr(), "err", err)
+		srv.offend(enode.ID{}, remoteIP(fd), OffenseHandshakeFailed, static != nil || flags&TrustedConn != 0)
 		return rejectHandshakeFailed, err
 	}
 	id := enode.PubkeyToIDV4(remoteKey)
@@ -536,6 +542,7 @@ func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, 
 			r.sendDisconnect(conn, discReasonFor(err))
 		}
 		conn.Close()
+		srv.offend(id, remoteIP(fd), OffenseHandshakeFailed, r.exempt(id, flags, static))
 		return rejectHelloFailed, err
 	}
 	if hello.Version >= snappyProtocolVersion {
@@ -543,6 +550,7 @@ func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, 
 	}
 	protos := matchProtocols(srv.Protocols, hello.Caps)
 	if len(srv.Protocols) > 0 && len(protos) == 0 {
+		srv.offend(id, remoteIP(fd), OffenseUseless, r.exempt(id, flags, static))
 		return r.refuse(conn, DiscUselessPeer)
 	}
 
@@ -593,6 +601,9 @@ func (r *serverRun) exchangeHello(ctx context.Context, conn *rlpx.Conn, remoteKe
 func (r *serverRun) peerEnded(p *Peer, err error, remoteRequested bool) {
 	defer r.wg.Done()
 	srv, id, flags := r.srv, p.ID(), p.flags
+	if o := offenseOf(err); o != 0 {
+		srv.offend(id, remoteAddrIP(p), o, p.trusted.Load() || flags&StaticDialedConn != 0)
+	}
 
 	r.mu.Lock()
 	delete(r.peers, id)
@@ -611,6 +622,14 @@ func (r *serverRun) peerEnded(p *Peer, err error, remoteRequested bool) {
 
 // admit checks whether a peer may be added. It runs twice: right after the
 // RLPx handshake, to refuse early, and when the peer is added.
+// exempt reports whether the node is trusted or static: never banned
+// automatically.
+func (r *serverRun) exempt(id enode.ID, flags ConnFlag, static *staticNode) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return static != nil || flags&(TrustedConn|StaticDialedConn) != 0 || r.trusted[id]
+}
+
 func (r *serverRun) admit(id enode.ID, flags ConnFlag, static *staticNode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -632,6 +651,8 @@ func (r *serverRun) admitLocked(id enode.ID, flags ConnFlag, static *staticNode)
 		return DiscSelf
 	case r.peers[id] != nil:
 		return DiscAlreadyConnected
+	case srv.bans.nodeBanned(id, time.Now()):
+		return errBanned
 	case trusted:
 		return nil
 	case flags&StaticDialedConn == 0 && len(r.peers) >= srv.MaxPeers:
@@ -666,6 +687,9 @@ func (r *serverRun) refuse(conn *rlpx.Conn, err error) (string, error) {
 	reason := discReasonFor(err)
 	r.sendDisconnect(conn, reason)
 	conn.Close()
+	if errors.Is(err, errBanned) {
+		return rejectBanned, err
+	}
 	return reason.String(), reason
 }
 

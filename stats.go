@@ -101,7 +101,7 @@ func (s *serverStats) metrics() *serverMetrics {
 	if m := s.m.Load(); m != nil {
 		return m
 	}
-	s.m.CompareAndSwap(nil, newServerMetrics(nil, s))
+	s.m.CompareAndSwap(nil, newServerMetrics(nil, s, nil))
 	return s.m.Load()
 }
 

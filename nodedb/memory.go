@@ -17,6 +17,7 @@ type Memory struct {
 	mu     sync.Mutex // guards the fields below
 	nodes  map[enode.ID]*memNode
 	seqs   map[enode.ID]uint64
+	bans   map[string]Ban
 	closed bool
 }
 
@@ -64,7 +65,7 @@ func (db *Memory) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.closed = true
-	db.nodes, db.seqs = nil, nil
+	db.nodes, db.seqs, db.bans = nil, nil, nil
 	return nil
 }
 

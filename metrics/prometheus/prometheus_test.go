@@ -225,7 +225,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	}
 	// Families with labels appear once they have a series; the server's
 	// push metrics with labels are known by name from the source.
-	for _, name := range []string{"p2p_dials_total", "p2p_rejected_total", "p2p_dropped_total", "p2p_messages_total", "p2p_message_bytes_total", "p2p_discv4_lookup_seconds_bucket", "p2p_discv5_lookup_seconds_bucket", "p2p_handshake_seconds_bucket", "p2p_peers"} {
+	for _, name := range []string{"p2p_dials_total", "p2p_rejected_total", "p2p_dropped_total", "p2p_messages_total", "p2p_message_bytes_total", "p2p_discv4_lookup_seconds_bucket", "p2p_discv5_lookup_seconds_bucket", "p2p_handshake_seconds_bucket", "p2p_peers", "p2p_offenses_total"} {
 		known[name] = true
 	}
 	nameRE := regexp.MustCompile(`p2p_[a-z0-9_]+`)
