@@ -68,6 +68,8 @@
 //	p2p_events_dropped_total                     counter    events a slow subscriber missed
 //	p2p_offenses_total{offense}                  counter    offenses reported to the reputation policy
 //	p2p_bans{kind}                               gauge      bans in force: node, ip
+//	p2p_bandwidth_waits_total{direction}         counter    messages a bandwidth budget held
+//	p2p_bandwidth_wait_seconds_total{direction}  counter    the time they waited
 //	p2p_discv4_table_nodes, p2p_discv5_table_nodes                  gauge
 //	p2p_discv4_packets_total{direction}, p2p_discv5_...             counter
 //	p2p_discv4_packets_dropped_total{reason}, p2p_discv5_...        counter

@@ -24,6 +24,8 @@ const (
 	metricEventsDropped   = "p2p_events_dropped_total"
 	metricOffenses        = "p2p_offenses_total"
 	metricBans            = "p2p_bans"
+	metricBandwidthWaits  = "p2p_bandwidth_waits_total"
+	metricBandwidthWaited = "p2p_bandwidth_wait_seconds_total"
 )
 
 // Label values of the direction labels.
@@ -74,6 +76,19 @@ func newServerMetrics(prov metrics.Provider, s *serverStats, bans *banList) *ser
 		{metricEventsDropped, "Peer events not delivered to a subscriber whose backlog was full.", &s.eventsDropped},
 	} {
 		prov.Func(c.name, c.help, metrics.KindCounter, nil, func(emit func(float64, ...string)) { emit(float64(c.v.Load())) })
+	}
+	for _, c := range []struct {
+		name, help string
+		v          *[2]atomic.Uint64
+		scale      float64
+	}{
+		{metricBandwidthWaits, "Messages a bandwidth budget held, by direction.", &s.bwWaits, 1},
+		{metricBandwidthWaited, "Time messages waited for a bandwidth budget, by direction.", &s.bwWaitNanos, 1e-9},
+	} {
+		prov.Func(c.name, c.help, metrics.KindCounter, []string{"direction"}, func(emit func(float64, ...string)) {
+			emit(float64(c.v[0].Load())*c.scale, dirIn)
+			emit(float64(c.v[1].Load())*c.scale, dirOut)
+		})
 	}
 	if bans != nil {
 		prov.Func(metricBans, "Bans in force, of node IDs and of IP addresses.", metrics.KindGauge, []string{"kind"},

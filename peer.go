@@ -65,6 +65,9 @@ type Peer struct {
 	onEnd     func(err error, remoteRequested bool) // called by end, once
 	pipe      *MsgPipeRW                            // NewPeerPipe's; closed by stop
 
+	bw          *bandwidth // nil without bandwidth budgets
+	bwIn, bwOut *budget
+
 	pingSent atomic.Int64 // when our last ping went out, Unix nanoseconds; 0 once answered
 	rtt      atomic.Int64 // the round trip of the last ping answered, nanoseconds
 }
@@ -417,6 +420,9 @@ func (p *Peer) handle(code uint64, data []byte, wireSize int, now time.Time) err
 		ReceivedAt: now,
 	}
 	rw.traffic.received(msg.Code, wireSize)
+	if p.bw != nil && !p.bw.wait(0, len(data), p.stopping, p.bwIn.total, p.bwIn.peer, rw.bwIn()) {
+		return p.stopErr
+	}
 	if !rw.q.push(msg, p.stopping) {
 		return p.stopErr
 	}
@@ -482,6 +488,21 @@ type protoRW struct {
 	peer      *Peer
 	q         *msgQueue
 	traffic   *trafficCounters // the protocol's, in the server's Stats
+	bw        *protoBuckets    // the protocol's bandwidth budgets, nil if none
+}
+
+func (rw *protoRW) bwIn() *bucket {
+	if rw.bw == nil {
+		return nil
+	}
+	return rw.bw.in
+}
+
+func (rw *protoRW) bwOut() *bucket {
+	if rw.bw == nil {
+		return nil
+	}
+	return rw.bw.out
 }
 
 // ReadMsg returns the protocol's next message. After the peer
@@ -504,6 +525,10 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	buf, release, err := readPayload(msg)
 	if err != nil {
 		return err
+	}
+	if p := rw.peer; p.bw != nil && !p.bw.wait(1, len(buf), p.stopping, p.bwOut.total, p.bwOut.peer, rw.bwOut()) {
+		release()
+		return io.EOF
 	}
 	err = rw.peer.t.writeCounted(rw.offset, msg.Code, buf, rw.traffic)
 	release()

@@ -162,6 +162,11 @@ type Server struct {
 	// ThrottleLAN is set.
 	Reputation ReputationPolicy
 
+	// Bandwidth sets budgets for the whole server, each peer and each
+	// protocol, inbound and outbound; see bandwidth.go. The zero value
+	// sets none.
+	Bandwidth Bandwidth
+
 	// PeerSendBuffer is the size of each connection's kernel send buffer
 	// (SO_SNDBUF; Linux doubles it for its bookkeeping): what a peer that
 	// does not read can hold of our memory once our writes to it block.

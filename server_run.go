@@ -41,6 +41,7 @@ type serverRun struct {
 	wg     sync.WaitGroup // every goroutine of the run
 
 	adm *admission // handshake slots of inbound connections
+	bw  *bandwidth // nil without budgets
 
 	listenerOnce sync.Once
 	listenerErr  error
@@ -63,6 +64,7 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		trusted:  make(map[enode.ID]bool),
 		throttle: make(map[netip.Addr]time.Time),
 		adm:      newAdmission(srv.maxPending()),
+		bw:       newBandwidth(srv.Bandwidth, &srv.stats),
 		started:  time.Now(),
 	}
 	for _, n := range srv.TrustedNodes {
@@ -555,6 +557,13 @@ func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, 
 	}
 
 	p := newPeer(srv, conn, id, dest, hello, protos, flags)
+	if r.bw != nil {
+		p.bw = r.bw
+		p.bwIn, p.bwOut = r.bw.peerBudgets()
+		for _, rw := range p.protos {
+			rw.bw = r.bw.protocol(rw.Name)
+		}
+	}
 	if err := r.addPeer(p, static); err != nil {
 		return r.refuse(conn, err)
 	}

@@ -30,6 +30,13 @@ type Stats struct {
 	// EventsDropped counts peer events not delivered to a subscriber
 	// whose backlog was full (see SubscribeEvents).
 	EventsDropped uint64 `json:"eventsDropped"`
+	// BandwidthWaits count the messages a bandwidth budget held (see
+	// Server.Bandwidth), received and sent, and BandwidthWaited the time
+	// they waited in all.
+	BandwidthWaitsIn   uint64   `json:"bandwidthWaitsIn"`
+	BandwidthWaitsOut  uint64   `json:"bandwidthWaitsOut"`
+	BandwidthWaitedIn  Duration `json:"bandwidthWaitedIn"`
+	BandwidthWaitedOut Duration `json:"bandwidthWaitedOut"`
 
 	// Rejected counts connections, inbound and dialed, refused or failed
 	// before they became peers, by reason: "throttled", "netrestrict",
@@ -93,6 +100,9 @@ type serverStats struct {
 	// and when the last came (Unix nanoseconds).
 	inboundByClass [3]atomic.Uint64
 	lastInbound    atomic.Int64
+
+	// Bandwidth waits by direction (0 in, 1 out): how many, how long.
+	bwWaits, bwWaitNanos [2]atomic.Uint64
 }
 
 // metrics returns the metrics of the running server: no-ops before the
@@ -244,7 +254,12 @@ func (srv *Server) Stats() Stats {
 		PeersAdded:      s.peersAdded.Load(),
 		PeersDropped:    s.peersDropped.Load(),
 		EventsDropped:   s.eventsDropped.Load(),
-		Traffic:         map[string]Traffic{baseProtocolName: s.base.load()},
+
+		BandwidthWaitsIn:   s.bwWaits[0].Load(),
+		BandwidthWaitsOut:  s.bwWaits[1].Load(),
+		BandwidthWaitedIn:  Duration(s.bwWaitNanos[0].Load()),
+		BandwidthWaitedOut: Duration(s.bwWaitNanos[1].Load()),
+		Traffic:            map[string]Traffic{baseProtocolName: s.base.load()},
 	}
 	s.mu.Lock()
 	st.Rejected = maps.Clone(s.rejected)
