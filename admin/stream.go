@@ -23,7 +23,7 @@ var ErrServerClosed = errors.New("admin: server closed")
 
 // ErrSocketInUse is what ListenUnix returns when a process is listening
 // on the socket already.
-var ErrSocketInUse = errors.New("a process is listening on the socket already")
+var ErrSocketInUse = errors.New("admin: a process is listening on the socket already")
 
 // Server serves the admin API over stream connections, such as those of a
 // Unix socket: each carries a stream of JSON values (whitespace between
