@@ -35,7 +35,7 @@ for t in $targets; do
 	log="$logdir/$t.log"
 	start=$(date +%s)
 	echo "== $t for $duration (-parallel $parallel), log $log"
-	if go test -run '^$' -fuzz "^$t\$" -fuzztime "$duration" -parallel "$parallel" . >"$log" 2>&1; then
+	if go test -timeout 0 -run '^$' -fuzz "^$t\$" -fuzztime "$duration" -parallel "$parallel" . >"$log" 2>&1; then
 		status=ok
 	else
 		status=FAIL

@@ -3,6 +3,7 @@ package difffuzz
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"encoding/base64"
 	"net/netip"
 	"strings"
 	"testing"
@@ -48,6 +49,9 @@ func checkENR(t *testing.T, in []byte) {
 	var rG gethenr.Record
 	errO := rlp.DecodeBytes(in, &rO)
 	errG := gethrlp.DecodeBytes(in, &rG)
+	if knownCanonDiff(in, errO, errG) {
+		return
+	}
 	if !sameOutcome(t, "decoding a record", in, errO, errG) || errO != nil {
 		return
 	}
@@ -161,6 +165,18 @@ func compareEntries(t *testing.T, in []byte, loadO func(enr.Entry) error, loadG 
 func checkNodeText(t *testing.T, s string) {
 	nO, errO := enode.Parse(enode.ValidSchemes, s)
 	nG, errG := gethenode.Parse(gethenode.ValidSchemes, s)
+	if errO != nil && errG == nil && strings.HasPrefix(s, "enr:") {
+		// Known differences D4 and D5: geth's base64 decoder skips line
+		// breaks and ignores non-zero padding bits, ours rejects both, so
+		// that a record has one text form. In that form both must agree.
+		clean := strings.NewReplacer("\r", "", "\n", "").Replace(s[len("enr:"):])
+		if bin, err := base64.RawURLEncoding.DecodeString(clean); err == nil {
+			if canon := "enr:" + base64.RawURLEncoding.EncodeToString(bin); canon != s {
+				checkNodeText(t, canon)
+				return
+			}
+		}
+	}
 	if errO != nil && errG == nil && !strings.HasPrefix(s, "enr:") {
 		// Known difference D2: our enode URL parser checks the host and
 		// the URL's shape, geth's takes what net/url parses. Only the

@@ -93,6 +93,36 @@ func checkRLPDecode(t *testing.T, in []byte) {
 		compareDecoded(t, name, in, ours[i], geth[i])
 	}
 
+	// RawValue, alone and as the tail of a struct, in each library's type.
+	var rawO rlp.RawValue
+	var rawG gethrlp.RawValue
+	errO, errG := rlp.DecodeBytes(in, &rawO), gethrlp.DecodeBytes(in, &rawG)
+	if knownCanonDiff(in, errO, errG) {
+		errG = errO
+	}
+	if sameOutcome(t, "DecodeBytes into RawValue", in, errO, errG) && errO == nil && !bytes.Equal(rawO, rawG) {
+		t.Errorf("DecodeBytes(%x) into RawValue: ours %x, geth %x", in, rawO, rawG)
+	}
+	var tailO struct {
+		A    uint64
+		Rest []rlp.RawValue `rlp:"tail"`
+	}
+	var tailG struct {
+		A    uint64
+		Rest []gethrlp.RawValue `rlp:"tail"`
+	}
+	errO, errG = rlp.DecodeBytes(in, &tailO), gethrlp.DecodeBytes(in, &tailG)
+	if knownCanonDiff(in, errO, errG) {
+		errG = errO
+	}
+	if sameOutcome(t, "DecodeBytes into a struct with a RawValue tail", in, errO, errG) && errO == nil {
+		encO, _ := rlp.EncodeToBytes(&tailO)
+		encG, _ := gethrlp.EncodeToBytes(&tailG)
+		if tailO.A != tailG.A || !bytes.Equal(encO, encG) {
+			t.Errorf("DecodeBytes(%x) into a struct with a RawValue tail: ours %x, geth %x", in, encO, encG)
+		}
+	}
+
 	// The split functions return sub-slices of the input.
 	type split struct {
 		a, b []byte

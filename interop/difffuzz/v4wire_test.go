@@ -66,6 +66,9 @@ func FuzzV4Decode(f *testing.F) {
 		}
 		pO, keyO, hashO, errO := v4wire.Decode(in)
 		pG, keyG, hashG, errG := gethv4.Decode(in)
+		if len(in) > 98 && knownCanonDiff(in[98:], errO, errG) {
+			return
+		}
 		if !sameOutcome(t, "v4wire.Decode", in, errO, errG) || errO != nil {
 			return
 		}

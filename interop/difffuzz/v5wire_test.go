@@ -143,6 +143,9 @@ func FuzzV5Message(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ptype byte, body []byte) {
 		pO, errO := v5wire.DecodeMessage(ptype, body)
 		pG, errG := gethv5.DecodeMessage(ptype, body)
+		if knownCanonDiff(body, errO, errG) {
+			return
+		}
 		if !sameOutcome(t, "DecodeMessage", append([]byte{ptype}, body...), errO, errG) || errO != nil {
 			return
 		}
