@@ -114,6 +114,7 @@ func (p *Peer) Info() *PeerInfo {
 		Enode:     p.Node().URLv4(),
 		ID:        p.ID().String(),
 		Name:      p.name,
+		Caps:      []string{},
 		Protocols: make(map[string]any),
 	}
 	if n := p.Node(); n.Seq() > 0 {

@@ -84,8 +84,13 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		seqs = r.db
 	}
 	ln := enode.NewLocalNode(seqs, srv.PrivateKey)
-	ln.SetFallbackIP(netip.AddrFrom4([4]byte{127, 0, 0, 1}))
+	// Until we know better, the record says 127.0.0.1; a listener on one
+	// address says that address instead (an IPv6 one as ip6, with no
+	// IPv4 address: the node is not reachable over IPv4). Listening on
+	// every address (":port") takes both IP versions; other nodes' PONGs
+	// then tell us our public addresses of either version.
 	tcp := 0
+	fallback := true
 	if srv.ListenAddr != "" {
 		listener, err := net.Listen("tcp", srv.ListenAddr)
 		if err != nil {
@@ -97,11 +102,15 @@ func newServerRun(srv *Server) (*serverRun, error) {
 		tcp = addr.Port
 		if ip, ok := netip.AddrFromSlice(addr.IP); ok && !ip.IsUnspecified() {
 			ln.SetStaticIP(ip.Unmap())
+			fallback = false
 		}
 		if err := ln.Set(enr.TCP(tcp)); err != nil {
 			r.closeResources()
 			return nil, err
 		}
+	}
+	if fallback {
+		ln.SetFallbackIP(netip.AddrFrom4([4]byte{127, 0, 0, 1}))
 	}
 	for _, p := range srv.Protocols {
 		for _, e := range p.Attributes {
