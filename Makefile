@@ -7,7 +7,7 @@ GO ?= go
 # Separate Go modules inside the tree (each directory below the root with its own go.mod).
 SUBMODULES := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
 
-.PHONY: all test test-root test-cgo test-submodules deps vet fuzz bench bench-full bench-pkg run
+.PHONY: all test test-root test-cgo test-submodules deps vet fuzz bench bench-full bench-pkg run soak
 
 all: test
 
@@ -49,6 +49,12 @@ test-submodules:
 FUZZTIME ?= 10s
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
+
+# The soak: 1,000 identities churning against one node, 100 connections
+# at once, for SOAK (make test runs it for a minute, as TestNoRaceSoak).
+SOAK ?= 10m
+soak:
+	$(GO) test -count=1 -timeout 0 -run '^TestNoRaceSoak$$' -v . -soak $(SOAK)
 
 # Side by side with go-ethereum (the bench/ module); see bench/doc.go.
 bench:

@@ -21,8 +21,17 @@ func TestSubnetOf(t *testing.T) {
 	}
 }
 
+func granted(pc *pendingConn) bool {
+	select {
+	case <-pc.granted:
+		return true
+	default:
+		return false
+	}
+}
+
 // TestAdmissionFairShare runs admission as rounds of arrivals and checks
-// who gets a slot, who is refused and who is evicted.
+// who gets a slot, who waits, who is refused and who is evicted.
 func TestAdmissionFairShare(t *testing.T) {
 	a := newAdmission(4)
 	evicted := map[string]bool{}
@@ -34,40 +43,60 @@ func TestAdmissionFairShare(t *testing.T) {
 	var attack []*pendingConn
 	for i := range 4 {
 		pc, reason := enter(fmt.Sprint("attacker", i), fmt.Sprintf("10.0.0.%d", i+1))
-		if reason != "" {
-			t.Fatalf("attacker %d refused with slots free: %s", i, reason)
+		if reason != "" || !granted(pc) {
+			t.Fatalf("attacker %d not granted with slots free: %q", i, reason)
 		}
 		attack = append(attack, pc)
 	}
-	// More of the attacker's connections are refused.
-	if _, reason := enter("attacker4", "10.0.0.9"); reason != rejectTooManyPending {
-		t.Fatalf("attacker's 5th: %q", reason)
+	// More of the attacker's connections wait, up to max of them, then
+	// are refused.
+	var waiting []*pendingConn
+	for i := range 4 {
+		pc, reason := enter(fmt.Sprint("attacker-q", i), "10.0.0.9")
+		if reason != "" || granted(pc) {
+			t.Fatalf("attacker's queued %d: %q, granted %v", i, reason, pc != nil && granted(pc))
+		}
+		waiting = append(waiting, pc)
+	}
+	if _, reason := enter("attacker-x", "10.0.0.9"); reason != rejectTooManyPending {
+		t.Fatalf("attacker beyond the queue: %q", reason)
 	}
 	// Honest ones from elsewhere take the oldest attacker slots, until
 	// the shares are even.
-	if _, reason := enter("honest1", "192.0.2.1"); reason != "" || !evicted["attacker0"] {
+	h1, reason := enter("honest1", "192.0.2.1")
+	if reason != "" || !granted(h1) || !evicted["attacker0"] {
 		t.Fatalf("honest1: %q, evicted %v", reason, evicted)
 	}
 	if _, reason := enter("honest2", "198.51.100.1"); reason != "" || !evicted["attacker1"] {
 		t.Fatalf("honest2: %q, evicted %v", reason, evicted)
 	}
-	// Now 2 attacker, 1 + 1 honest: another new subnet does not evict
-	// (2 is not 2 more than 0+... it is: 2 >= 0+2).
+	// 2 attacker slots, 1 + 1 honest: a third subnet still evicts (2 is
+	// 2 more than 0).
 	if _, reason := enter("honest3", "203.0.113.1"); reason != "" || !evicted["attacker2"] {
 		t.Fatalf("honest3: %q, evicted %v", reason, evicted)
 	}
-	// Every group holds one slot: a newcomer is refused.
-	if _, reason := enter("honest4", "203.0.114.1"); reason != rejectTooManyPending {
-		t.Fatalf("honest4: %q", reason)
+	// Every subnet holds one slot: a newcomer from a fourth waits.
+	h4, reason := enter("honest4", "203.0.114.1")
+	if reason != "" || granted(h4) {
+		t.Fatalf("honest4: %q, granted %v", reason, granted(h4))
 	}
-	// A slot given back is free for anyone.
+	// A freed slot goes to the waiting subnet holding the fewest slots:
+	// honest4's (none), not the attacker's (one), though the attacker
+	// came first.
+	a.leave(h1)
+	if !granted(h4) || granted(waiting[0]) {
+		t.Fatalf("after a slot freed: honest4 granted %v, attacker's first waiting %v", granted(h4), granted(waiting[0]))
+	}
+	// The next goes to the attacker's queue; a waiting connection that
+	// gives up leaves the queue.
 	a.leave(attack[3])
-	a.leave(attack[0]) // evicted already: nothing happens
-	if a.pending() != 3 {
-		t.Fatalf("pending %d, want 3", a.pending())
+	if !granted(waiting[0]) {
+		t.Fatal("attacker's waiting connection not granted a free slot")
 	}
-	if _, reason := enter("attacker5", "10.0.0.10"); reason != "" {
-		t.Fatalf("attacker with a free slot: %q", reason)
+	a.leave(waiting[1])
+	a.leave(attack[0]) // evicted already: nothing happens
+	if a.pending() != 4 || a.nQueued != 2 {
+		t.Fatalf("pending %d, queued %d; want 4 and 2", a.pending(), a.nQueued)
 	}
 }
 

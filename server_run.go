@@ -423,6 +423,12 @@ func (r *serverRun) acceptLoop() {
 		go func() {
 			defer r.wg.Done()
 			defer cancel(nil)
+			if !r.waitSlot(ctx, pc) {
+				r.adm.leave(pc)
+				r.srv.stats.reject(dirInbound, rejectTooManyPending)
+				fd.Close()
+				return
+			}
 			hctx := ctx
 			if pressure {
 				var cancelTimeout context.CancelFunc
@@ -433,6 +439,26 @@ func (r *serverRun) acceptLoop() {
 			r.adm.leave(pc)
 		}()
 	}
+}
+
+// waitSlot waits until pc holds a handshake slot, for at most the
+// handshake timeout; it reports whether it got one.
+func (r *serverRun) waitSlot(ctx context.Context, pc *pendingConn) bool {
+	select {
+	case <-pc.granted:
+		return true
+	default:
+	}
+	t := time.NewTimer(handshakeTimeout)
+	defer t.Stop()
+	select {
+	case <-pc.granted:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	// It may have been granted meanwhile; leave gives the slot back.
+	return false
 }
 
 // remoteIP returns the IP address fd comes from (the zero Addr if it is
