@@ -54,6 +54,16 @@ func wrap(c net.Conn, cfg Config, parent *counters) *Conn {
 // Unwrap returns the wrapped connection.
 func (c *Conn) Unwrap() net.Conn { return c.Conn }
 
+// SetWriteFaults replaces the faults of what this side sends, from the
+// next Write on. The offsets of CorruptAt, TruncateAfter and ResetAfter
+// then count from there: a test can let a handshake through untouched and
+// then break the stream at a known place.
+func (c *Conn) SetWriteFaults(f Faults) { c.write.set(f) }
+
+// SetReadFaults replaces the faults of what this side receives, from the
+// next Read on, as SetWriteFaults.
+func (c *Conn) SetReadFaults(f Faults) { c.read.set(f) }
+
 // Stats returns the faults injected so far.
 func (c *Conn) Stats() Stats { return c.stats.snapshot() }
 

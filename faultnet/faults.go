@@ -132,9 +132,8 @@ func bytesCount(c *counters) *atomic.Uint64 { return &c.bytes }
 
 // direction is the state of one direction of a wrapper.
 type direction struct {
-	f Faults
-
 	mu       sync.Mutex // guards the fields below
+	f        Faults
 	rng      *rand.Rand
 	offset   int64     // stream bytes passed so far
 	rateNext time.Time // when the rate limit lets the next bytes through
@@ -142,6 +141,15 @@ type direction struct {
 
 func newDirection(f Faults, seed, stream uint64) *direction {
 	return &direction{f: f, rng: rand.New(rand.NewPCG(seed, stream))}
+}
+
+// set replaces the faults; stream offsets count from here.
+func (d *direction) set(f Faults) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.f = f
+	d.offset = 0
+	d.rateNext = time.Time{}
 }
 
 // chance reports whether an event of probability p happens.

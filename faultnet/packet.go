@@ -82,6 +82,14 @@ func WrapPacket(c net.PacketConn, cfg Config) *PacketConn {
 	return pc
 }
 
+// SetWriteFaults replaces the faults of the packets this side sends, from
+// the next packet on.
+func (c *PacketConn) SetWriteFaults(f Faults) { c.write.set(f) }
+
+// SetReadFaults replaces the faults of the packets this side receives,
+// from the next packet on.
+func (c *PacketConn) SetReadFaults(f Faults) { c.read.set(f) }
+
 // Stats returns the faults injected so far.
 func (c *PacketConn) Stats() Stats { return c.stats.snapshot() }
 
