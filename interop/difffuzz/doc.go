@@ -48,6 +48,11 @@
 //	    padding bits: geth ignores them, ours decodes strictly. Checked for D4
 //	    and D5: the text differs from the canonical text of the same bytes, and
 //	    on the canonical text both agree.
+//	D6  A node whose endpoint address is unspecified (0.0.0.0 or :: in a record's ip
+//	    or ip6 entry, or in an enode URL): ours leaves it out (no IP, documented on
+//	    enode.New), geth keeps it as the node's IP and reports no UDP or TCP
+//	    endpoint for it. Checked: geth's IP is unspecified and ours has none; the
+//	    ports and everything else must agree.
 //
 // # Findings that are not settled
 //

@@ -103,14 +103,22 @@ func compareNodes(t *testing.T, in []byte, nO *enode.Node, nG *gethenode.Node) {
 	if (pO == nil) != (pG == nil) || pO != nil && (pO.X.Cmp(pG.X) != 0 || pO.Y.Cmp(pG.Y) != 0) {
 		t.Fatalf("node %q: pubkey ours %v, geth %v", in, pO, pG)
 	}
-	if nO.IPAddr() != nG.IPAddr() || nO.TCP() != nG.TCP() || nO.UDP() != nG.UDP() {
+	ipO, ipG := nO.IPAddr(), nG.IPAddr()
+	d6 := !ipO.IsValid() && ipG.IsUnspecified()
+	if d6 {
+		// Known difference D6: ours leaves an unspecified address out of
+		// the endpoint, geth keeps it (and reports no UDP or TCP endpoint;
+		// a node from a URL then prints with it).
+		ipG = ipO
+	}
+	if ipO != ipG || nO.TCP() != nG.TCP() || nO.UDP() != nG.UDP() {
 		t.Fatalf("node %q: endpoint ours %v tcp %d udp %d, geth %v tcp %d udp %d",
 			in, nO.IPAddr(), nO.TCP(), nO.UDP(), nG.IPAddr(), nG.TCP(), nG.UDP())
 	}
 	if errO, errG := nO.ValidateComplete(), nG.ValidateComplete(); (errO == nil) != (errG == nil) {
 		t.Fatalf("node %q: ValidateComplete ours %v, geth %v", in, errO, errG)
 	}
-	if nO.String() != nG.String() {
+	if nO.String() != nG.String() && !(d6 && !strings.HasPrefix(nO.String(), "enr:")) {
 		t.Fatalf("node %q: text ours %s, geth %s", in, nO.String(), nG.String())
 	}
 }
