@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
@@ -34,9 +35,12 @@ import (
 const (
 	rejectTooManyPending = "too many pending"
 	rejectEvicted        = "evicted for a fairer share"
-	rejectSubnetRate     = "subnet rate"
-	rejectDenied         = "denied"
+	rejectSubnetFull     = "too many peers from subnet"
 )
+
+// errSubnetFull refuses an inbound peer whose subnet has
+// Server.MaxPeersPerSubnet peers; the node is told "too many peers".
+var errSubnetFull = fmt.Errorf("%w: too many peers from the subnet", DiscTooManyPeers)
 
 // pressureHandshakeTimeout is the handshake deadline of connections that
 // arrive while half the handshake slots or more are taken.

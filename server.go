@@ -162,6 +162,14 @@ type Server struct {
 	// ThrottleLAN is set.
 	Reputation ReputationPolicy
 
+	// MaxPeersPerSubnet is the most inbound peers from one subnet (IPv4
+	// /24, IPv6 /64), so that one place cannot take every slot with many
+	// identities. Trusted peers do not count against it, and LAN
+	// addresses are exempt unless ThrottleLAN is set. Zero means a
+	// quarter of the inbound slots (MaxInboundConns), at least 2;
+	// negative means no limit.
+	MaxPeersPerSubnet int
+
 	// Bandwidth sets budgets for the whole server, each peer and each
 	// protocol, inbound and outbound; see bandwidth.go. The zero value
 	// sets none.
@@ -535,4 +543,16 @@ func (srv *Server) limitSendBuffer(fd net.Conn) {
 	if sb, ok := fd.(interface{ SetWriteBuffer(int) error }); ok && size > 0 {
 		sb.SetWriteBuffer(size)
 	}
+}
+
+// maxPeersPerSubnet returns the limit of inbound peers from one subnet, 0
+// for none.
+func (srv *Server) maxPeersPerSubnet() int {
+	switch {
+	case srv.MaxPeersPerSubnet < 0:
+		return 0
+	case srv.MaxPeersPerSubnet > 0:
+		return srv.MaxPeersPerSubnet
+	}
+	return max(2, srv.MaxInboundConns()/4)
 }

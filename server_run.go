@@ -550,7 +550,7 @@ func (r *serverRun) setupConn(ctx context.Context, fd net.Conn, flags ConnFlag, 
 	id := enode.PubkeyToIDV4(remoteKey)
 
 	// Refuse early what we would refuse after Hello anyway.
-	if err := r.admit(id, flags, static); err != nil {
+	if err := r.admit(id, remoteIP(fd), flags, static); err != nil {
 		return r.refuse(conn, err)
 	}
 
@@ -674,13 +674,13 @@ func (r *serverRun) exempt(id enode.ID, flags ConnFlag, static *staticNode) bool
 	return static != nil || flags&(TrustedConn|StaticDialedConn) != 0 || r.trusted[id]
 }
 
-func (r *serverRun) admit(id enode.ID, flags ConnFlag, static *staticNode) error {
+func (r *serverRun) admit(id enode.ID, remote netip.Addr, flags ConnFlag, static *staticNode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.admitLocked(id, flags, static)
+	return r.admitLocked(id, remote, flags, static)
 }
 
-func (r *serverRun) admitLocked(id enode.ID, flags ConnFlag, static *staticNode) error {
+func (r *serverRun) admitLocked(id enode.ID, remote netip.Addr, flags ConnFlag, static *staticNode) error {
 	srv := r.srv
 	trusted := r.trusted[id] || flags&TrustedConn != 0
 	switch {
@@ -703,15 +703,34 @@ func (r *serverRun) admitLocked(id enode.ID, flags ConnFlag, static *staticNode)
 		return DiscTooManyPeers
 	case flags&InboundConn != 0 && r.inbound >= srv.MaxInboundConns():
 		return DiscTooManyPeers
+	case flags&InboundConn != 0 && remote.IsValid() && r.subnetFullLocked(remote):
+		return errSubnetFull
 	}
 	return nil
+}
+
+// subnetFullLocked reports whether ip's subnet has as many inbound peers
+// as Server.MaxPeersPerSubnet allows.
+func (r *serverRun) subnetFullLocked(ip netip.Addr) bool {
+	srv := r.srv
+	limit := srv.maxPeersPerSubnet()
+	if limit == 0 || (!srv.ThrottleLAN && netutil.AddrIsLAN(ip)) {
+		return false
+	}
+	g, n := subnetOf(ip), 0
+	for _, p := range r.peers {
+		if p.flags&InboundConn != 0 && !p.trusted.Load() && subnetOf(remoteAddrIP(p)) == g {
+			n++
+		}
+	}
+	return n >= limit
 }
 
 // addPeer admits and adds p, or returns the DiscReason for refusing it.
 func (r *serverRun) addPeer(p *Peer, static *staticNode) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.admitLocked(p.ID(), p.flags, static); err != nil {
+	if err := r.admitLocked(p.ID(), remoteAddrIP(p), p.flags, static); err != nil {
 		return err
 	}
 	p.trusted.Store(r.trusted[p.ID()] || p.flags&TrustedConn != 0)
@@ -731,8 +750,11 @@ func (r *serverRun) refuse(conn *rlpx.Conn, err error) (string, error) {
 	reason := discReasonFor(err)
 	r.sendDisconnect(conn, reason)
 	conn.Close()
-	if errors.Is(err, errBanned) {
+	switch {
+	case errors.Is(err, errBanned):
 		return rejectBanned, err
+	case errors.Is(err, errSubnetFull):
+		return rejectSubnetFull, err
 	}
 	return reason.String(), reason
 }
