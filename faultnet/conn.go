@@ -76,6 +76,12 @@ func (c *Conn) Write(b []byte) (int, error) {
 	}
 	d := c.write
 	d.mu.Lock()
+	if d.skipLocked() {
+		d.mu.Unlock()
+		n, err := c.Conn.Write(b)
+		c.sinks.add(bytesCount, uint64(n))
+		return n, err
+	}
 	wait := d.waitLocked(len(b), time.Now())
 	n, fault := d.cutLocked(len(b))
 	out := b[:n]
@@ -119,6 +125,11 @@ func (c *Conn) Read(b []byte) (int, error) {
 	}
 	d := c.read
 	d.mu.Lock()
+	if d.skipLocked() {
+		d.mu.Unlock()
+		c.sinks.add(bytesCount, uint64(n))
+		return n, err
+	}
 	wait := d.waitLocked(n, time.Now())
 	keep, fault := d.cutLocked(n)
 	flips := d.corruptLocked(b[:keep], d.offset)

@@ -438,3 +438,21 @@ func TestListenerDialer(t *testing.T) {
 		t.Fatalf("listener %+v dialer %+v", fl.Stats(), d.Stats())
 	}
 }
+
+// TestSkipAndSet checks that Skip lets the first calls through and that
+// offsets count from the first call after them, and from SetWriteFaults.
+func TestSkipAndSet(t *testing.T) {
+	a, b := net.Pipe()
+	fc := Wrap(a, Config{Write: Faults{Skip: 1, CorruptAt: []int64{1}}})
+	go func() {
+		fc.Write([]byte{0, 0}) // skipped
+		fc.Write([]byte{0, 0}) // second byte flipped
+		fc.SetWriteFaults(Faults{CorruptAt: []int64{0}})
+		fc.Write([]byte{0, 0}) // first byte flipped
+		fc.Close()
+	}()
+	got, _ := io.ReadAll(b)
+	if !bytes.Equal(got, []byte{0, 0, 0, 1, 1, 0}) {
+		t.Fatalf("got %x", got)
+	}
+}

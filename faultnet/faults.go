@@ -32,6 +32,13 @@ type Config struct {
 // Faults are the faults of one direction of a connection. The zero value
 // injects none. Probabilities are between 0 (never) and 1 (always).
 type Faults struct {
+	// Skip lets the first Skip Write or Read calls (stream) or packets
+	// through untouched, and not delayed: a test can let a handshake of
+	// known shape pass and break what follows. The stream offsets of
+	// CorruptAt, TruncateAfter and ResetAfter count from the first call
+	// after them. Zero means none.
+	Skip int
+
 	// Delay is added to every Write or Read call (stream) or packet.
 	// Zero means none.
 	Delay time.Duration
@@ -135,7 +142,8 @@ type direction struct {
 	mu       sync.Mutex // guards the fields below
 	f        Faults
 	rng      *rand.Rand
-	offset   int64     // stream bytes passed so far
+	offset   int64     // stream bytes passed so far, after the skipped calls
+	calls    int       // calls or packets seen, up to f.Skip
 	rateNext time.Time // when the rate limit lets the next bytes through
 }
 
@@ -149,7 +157,18 @@ func (d *direction) set(f Faults) {
 	defer d.mu.Unlock()
 	d.f = f
 	d.offset = 0
+	d.calls = 0
 	d.rateNext = time.Time{}
+}
+
+// skipLocked reports whether this call or packet is one of the first
+// f.Skip, to let through.
+func (d *direction) skipLocked() bool {
+	if d.calls < d.f.Skip {
+		d.calls++
+		return true
+	}
+	return false
 }
 
 // chance reports whether an event of probability p happens.

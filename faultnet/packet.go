@@ -107,6 +107,10 @@ func (c *PacketConn) WriteToUDPAddrPort(b []byte, a netip.AddrPort) (int, error)
 func (c *PacketConn) writePacket(b []byte, to addr) (int, error) {
 	d := c.write
 	d.mu.Lock()
+	if d.skipLocked() {
+		d.mu.Unlock()
+		return len(b), c.send([]packet{{data: b, addr: to}})
+	}
 	if d.chanceLocked(d.f.Drop) {
 		d.mu.Unlock()
 		c.sinks.add(dropped, 1)
@@ -227,6 +231,11 @@ func (c *PacketConn) readPacket(b []byte) (int, addr, error) {
 		}
 		d := c.read
 		d.mu.Lock()
+		if d.skipLocked() {
+			d.mu.Unlock()
+			c.sinks.add(bytesCount, uint64(n))
+			return n, from, nil
+		}
 		if d.chanceLocked(d.f.Drop) {
 			d.mu.Unlock()
 			c.sinks.add(dropped, 1)
