@@ -1,0 +1,93 @@
+package difffuzz
+
+import (
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	gethenode "github.com/ethereum/go-ethereum/p2p/enode"
+	gethenr "github.com/ethereum/go-ethereum/p2p/enr"
+	gethrlp "github.com/ethereum/go-ethereum/rlp"
+
+	"github.com/seednet/p2p/enode"
+	"github.com/seednet/p2p/enr"
+	"github.com/seednet/p2p/rlp"
+)
+
+// TestKnownDifferences checks that each documented difference (doc.go)
+// still holds, with one input each, so that the table is updated when
+// either library changes.
+func TestKnownDifferences(t *testing.T) {
+	unhex := func(s string) []byte {
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	key := hexPub(gethKey(t))
+	parse := func(s string) (ours, geth error) {
+		_, ours = enode.Parse(enode.ValidSchemes, s)
+		_, geth = gethenode.Parse(gethenode.ValidSchemes, s)
+		return
+	}
+	for _, c := range []struct {
+		name string
+		run  func() (ours, geth error)
+	}{
+		{"D1 SplitListValues with trailing bytes", func() (error, error) {
+			in := unhex("c2010203")
+			_, o := rlp.SplitListValues(in)
+			_, g := gethrlp.SplitListValues(in)
+			return o, g
+		}},
+		{"D2 enode URL with an empty host", func() (error, error) { return parse("enode://" + key + "@:0") }},
+		{"D3 RawValue 81 00", func() (error, error) {
+			var o rlp.RawValue
+			var g gethrlp.RawValue
+			return rlp.DecodeBytes(unhex("8100"), &o), gethrlp.DecodeBytes(unhex("8100"), &g)
+		}},
+		{"D3 record value 81 30", func() (error, error) {
+			var o enr.Record
+			var g gethenr.Record
+			in := unhex("c6303081ff8130")
+			return rlp.DecodeBytes(in, &o), gethrlp.DecodeBytes(in, &g)
+		}},
+		{"D4 enr: text with a line break", func() (error, error) {
+			return parse(enrText(t)[:20] + "\n" + enrText(t)[20:])
+		}},
+		{"D5 enr: text with padding bits", func() (error, error) {
+			s := enrText(t)
+			last := s[len(s)-1]
+			i := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", last)
+			s = s[:len(s)-1] + string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i|1])
+			return parse(s)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o, g := c.run()
+			if o == nil || g != nil {
+				t.Errorf("ours: %v, geth: %v; want ours to reject and geth to accept (update doc.go)", o, g)
+			}
+		})
+	}
+	t.Run("D6 unspecified address", func(t *testing.T) {
+		o := enode.MustParse("enode://" + key + "@[::]:30303")
+		g := gethenode.MustParse("enode://" + key + "@[::]:30303")
+		if o.IPAddr().IsValid() || !g.IPAddr().IsUnspecified() {
+			t.Errorf("ours %v, geth %v; want none and :: (update doc.go)", o.IPAddr(), g.IPAddr())
+		}
+	})
+}
+
+// enrText is the text form of a signed record whose base64 does not end
+// on a 3-byte boundary (so that its last character has padding bits).
+func enrText(t *testing.T) string {
+	for _, s := range enrSeeds(t) {
+		if strings.HasPrefix(string(s), "enr:") && len(s[4:])%4 != 0 {
+			return string(s)
+		}
+	}
+	t.Fatal("no seed with padding bits")
+	return ""
+}
