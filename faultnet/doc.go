@@ -40,7 +40,7 @@
 // offsets within each packet. A write with a delay returns at once and
 // the packet goes out later, from a timer, so packets with jitter overtake
 // each other as on a real network; a reordered packet is held back until
-// the next packet has gone out (or is dropped at Close if none comes).
+// the next packet has gone out, or for 50 ms if none comes first.
 // On reads, a delay holds up the reader.
 //
 // # Accounting

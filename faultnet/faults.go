@@ -76,7 +76,9 @@ type Faults struct {
 	// used on streams.
 	Duplicate float64
 	// Reorder is the probability that a packet is held back and delivered
-	// after the next one. Not used on streams.
+	// after the next one (a written packet: at most 50 ms after it was
+	// due, if no other comes; a received one: when the next arrives). Not
+	// used on streams.
 	Reorder float64
 }
 

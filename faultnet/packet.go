@@ -62,6 +62,10 @@ func (a addr) addrPort() netip.AddrPort {
 	return ap
 }
 
+// maxHold is how long a packet held back by Reorder waits for the next
+// packet to overtake it before it goes out anyway.
+const maxHold = 50 * time.Millisecond
+
 // addrPortConn is what *net.UDPConn has beyond net.PacketConn.
 type addrPortConn interface {
 	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
@@ -137,7 +141,20 @@ func (c *PacketConn) writePacket(b []byte, to addr) (int, error) {
 		return 0, errClosed
 	}
 	if hold && c.held == nil {
-		c.held = &p
+		held := &p
+		c.held = held
+		// Released after the next packet, or by this timer if none comes.
+		c.scheduleLocked(wait+maxHold, func() {
+			c.mu.Lock()
+			mine := c.held == held
+			if mine {
+				c.held = nil
+			}
+			c.mu.Unlock()
+			if mine {
+				c.send([]packet{*held})
+			}
+		})
 		c.mu.Unlock()
 		c.sinks.add(reordered, 1)
 		return len(b), nil
