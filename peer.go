@@ -376,10 +376,13 @@ func readError(err error) error {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return DiscReadTimeout
-	case errors.Is(err, rlpx.ErrBadHeaderMAC), errors.Is(err, rlpx.ErrBadFrameMAC),
-		errors.Is(err, rlpx.ErrBadMessageCode), errors.Is(err, rlpx.ErrBadSnappy),
+	case errors.Is(err, rlpx.ErrBadMessageCode), errors.Is(err, rlpx.ErrBadSnappy),
 		errors.Is(err, rlpx.ErrMessageTooLarge):
 		return newProtoError(err, "bad frame")
+	// A frame whose MAC does not check is a network error, as in
+	// go-ethereum: bits flipped on the way cannot be told from an
+	// attacker's, and a network's faults must not count against a peer
+	// (see reputation.go). The connection is dead either way.
 	default:
 		return fmt.Errorf("%w: %w", DiscNetworkError, err)
 	}

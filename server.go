@@ -150,8 +150,10 @@ type Server struct {
 	// ThrottleLAN is set.
 	InboundThrottleTime time.Duration
 
-	// ThrottleLAN applies the inbound throttle to LAN and loopback
-	// addresses too.
+	// ThrottleLAN applies the defences meant for the internet to LAN and
+	// loopback addresses too: the inbound throttle, MaxPeersPerSubnet,
+	// automatic IP bans and discovery's reply budget for unverified
+	// senders (discover.Config.LimitLAN).
 	ThrottleLAN bool
 
 	// Reputation decides which offenses (protocol errors, bad messages,

@@ -173,6 +173,7 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 			DB:          r.db,
 			Log:         srv.logger(),
 			Metrics:     srv.Metrics,
+			LimitLAN:    srv.ThrottleLAN,
 		}
 	}
 	// Host names are looked up once, for both versions.

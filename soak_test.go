@@ -61,6 +61,11 @@ type soakClient struct {
 	addr string
 }
 
+// errSetup marks a session that failed before it became a peer: the
+// node refused or timed out the handshakes (under load, or because it
+// still had the identity's previous connection). No message was at stake.
+var errSetup = errors.New("setup")
+
 // session connects, exchanges msgs numbered messages (each echoed before
 // the next is sent, with some sent in bursts), and disconnects, cleanly or
 // by closing the socket. It returns the messages exchanged.
@@ -73,14 +78,14 @@ func (c *soakClient) session(rng *rand.Rand, msgs int) (int, error) {
 	conn := rlpx.NewConn(fd, c.hub.Self().Pubkey())
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
 	if _, err := conn.Handshake(c.key); err != nil {
-		return 0, fmt.Errorf("handshake: %w", err)
+		return 0, fmt.Errorf("%w: handshake: %w", errSetup, err)
 	}
 	hello, err := encodeHello("soak", []Cap{{"seq", 1}}, 0, c.key)
 	if err != nil {
 		return 0, err
 	}
 	if _, err := exchangeHello(conn, hello, c.hub.Self().Pubkey(), new(trafficCounters)); err != nil {
-		return 0, fmt.Errorf("hello: %w", err)
+		return 0, fmt.Errorf("%w: hello: %w", errSetup, err)
 	}
 	conn.SetSnappy(true)
 	sent, echoed := uint64(0), uint64(0)
@@ -162,9 +167,9 @@ func decodeUint(data []byte) (uint64, bool) {
 // TestNoRaceSoak: identities take turns connecting to one node, exchanging
 // numbered messages and leaving, some cleanly, some by dropping the
 // connection, for -soak. No message may be lost or reordered on a live
-// connection, the node's heap must stay flat (within 5% between the
-// second quarter and the end), and its goroutines must be back to the
-// baseline when the peers are gone.
+// connection, the node's heap must be back within 5% of where it started
+// and its goroutines back to the baseline when the peers are gone, and
+// fewer than 1% of sessions may fail in the handshakes.
 func TestNoRaceSoak(t *testing.T) {
 	if raceEnabled {
 		t.Skip("a soak under the race detector measures the detector")
@@ -172,15 +177,21 @@ func TestNoRaceSoak(t *testing.T) {
 	var gaps atomic.Uint64
 	hub := startServer(t, &Server{MaxPeers: *soakConcurrent + 10, NoDiscovery: true, NoDial: true,
 		Logger: discardLogger, Protocols: []Protocol{seqProtocol(&gaps)}})
-	runtime.GC()
-	baseGoroutines := runtime.NumGoroutine()
-
 	keys := make([]*ecdsa.PrivateKey, *soakIdentities)
 	for i := range keys {
 		keys[i], _ = crypto.GenerateKey()
 	}
+	// Two collections: the second empties what sync.Pools keep from the
+	// first.
+	runtime.GC()
+	runtime.GC()
+	baseGoroutines := runtime.NumGoroutine()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	baseHeap := ms.HeapAlloc
 	var (
 		sessions, failed, exchanged atomic.Uint64
+		setupFailed                 atomic.Uint64
 		mu                          sync.Mutex
 		firstErr                    error
 		wg                          sync.WaitGroup
@@ -200,11 +211,13 @@ func TestNoRaceSoak(t *testing.T) {
 				inUse[i].Store(false)
 				sessions.Add(1)
 				exchanged.Add(uint64(n))
-				// A connection refused because the hub still has the
-				// identity's previous connection (it has not seen the
-				// close yet) is churn, not a loss.
-				var rd *RemoteDisconnectError
-				if err != nil && !(errors.As(err, &rd) && rd.Reason == DiscAlreadyConnected) {
+				// A session that failed before it became a peer lost no
+				// message: it is counted apart (and must stay rare).
+				if errors.Is(err, errSetup) {
+					setupFailed.Add(1)
+					continue
+				}
+				if err != nil {
 					failed.Add(1)
 					mu.Lock()
 					if firstErr == nil {
@@ -226,7 +239,6 @@ func TestNoRaceSoak(t *testing.T) {
 			done = true
 		}
 		runtime.GC()
-		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		heap = append(heap, ms.HeapAlloc)
 		if done {
@@ -238,22 +250,27 @@ func TestNoRaceSoak(t *testing.T) {
 	eventually(t, "peers gone", func() bool { return hub.PeerCount() == 0 })
 
 	st := hub.Stats()
-	t.Logf("%d sessions by %d identities, %d at once: %d messages echoed, %d sessions failed; hub: %d peers added, %d dropped, rejected %v",
-		sessions.Load(), len(keys), *soakConcurrent, exchanged.Load(), failed.Load(), st.PeersAdded, st.PeersDropped, st.Rejected)
-	t.Logf("heap after GC, each tenth of the run (KiB): %v", kib(heap))
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	endHeap := ms.HeapAlloc
+	t.Logf("%d sessions by %d identities, %d at once: %d messages echoed, %d sessions failed on a live connection, %d before (refused or timed out in the handshakes); hub: %d peers added, %d dropped, rejected %v",
+		sessions.Load(), len(keys), *soakConcurrent, exchanged.Load(), failed.Load(), setupFailed.Load(), st.PeersAdded, st.PeersDropped, st.Rejected)
+	t.Logf("heap after GC (KiB): %d at the start, %v each tenth of the run with %d connections, %d at the end with none", baseHeap>>10, kib(heap), *soakConcurrent, endHeap>>10)
+	if n := setupFailed.Load(); n*100 > sessions.Load() {
+		t.Errorf("%d of %d sessions failed in the handshakes", n, sessions.Load())
+	}
 	if failed.Load() > 0 {
 		t.Errorf("%d sessions failed; the first: %v", failed.Load(), firstErr)
 	}
 	if gaps.Load() > 0 {
 		t.Errorf("%d peers' messages arrived out of order or with gaps", gaps.Load())
 	}
-	// Flat: the last sample within 5% of the mean of the second and third
-	// tenths (the first is the warm-up), plus 256 KiB for noise.
-	if len(heap) >= 4 {
-		ref := (heap[1] + heap[2]) / 2
-		if last := heap[len(heap)-1]; float64(last) > 1.05*float64(ref)+256<<10 {
-			t.Errorf("heap grew from %d KiB to %d KiB", ref>>10, last>>10)
-		}
+	// Flat: once the peers are gone, the heap is within 5% of what it was
+	// before they came (plus 256 KiB for the runtime's noise). During the
+	// run it moves with what the 100 connections hold at the moment.
+	if float64(endHeap) > 1.05*float64(baseHeap)+256<<10 {
+		t.Errorf("heap grew from %d KiB to %d KiB", baseHeap>>10, endHeap>>10)
 	}
 	eventually(t, "goroutines back to the baseline", func() bool {
 		return runtime.NumGoroutine() <= baseGoroutines+2
