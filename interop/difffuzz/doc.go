@@ -53,6 +53,20 @@
 //	    enode.New), geth keeps it as the node's IP and reports no UDP or TCP
 //	    endpoint for it. Checked: geth's IP is unspecified and ours has none; the
 //	    ports and everything else must agree.
+//	D7  discover/v4wire Decode of a Ping or Pong whose element in the place of the
+//	    enr-seq is not a canonical integer (00, 81 05, a list): ours accepts it
+//	    with ENRSeq 0 and the element in Rest (documented in v4wire's package doc,
+//	    for pre-EIP-868 packets with other extra elements); geth rejects the
+//	    packet (ENRSeq does not decode). Checked: ours has ENRSeq 0 and a first
+//	    Rest element that geth's SplitUint64 refuses. The one place where ours
+//	    accepts what geth rejects; for a non-canonical integer (00) it is
+//	    arguably too lenient.
+//	D8  discover/v5wire Codec.Decode of a packet over 1280 bytes (the protocol's
+//	    maximum): ours ErrPacketTooLarge, geth decodes it (as an undecryptable
+//	    message, say). Checked: the length and our error.
+//
+// FuzzV5Decode compares the source ID only when both accept: with an error,
+// the libraries return the ID or not depending on the order of their checks.
 //
 // # Findings that are not settled
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -74,14 +75,18 @@ func FuzzV5Decode(f *testing.F) {
 		}
 		srcO, nO, pO, errO := c.ours.Decode(in, v5Remote)
 		srcG, nG, pG, errG := c.geth.Decode(in, v5RemoteText)
-		if !sameOutcome(t, "v5wire Decode", in, errO, errG) {
+		if len(in) > v5wire.MaxPacketSize && errors.Is(errO, v5wire.ErrPacketTooLarge) && errG == nil {
+			// Known difference D8: ours rejects packets over the
+			// protocol's 1280 bytes, geth decodes them.
+			return
+		}
+		if !sameOutcome(t, "v5wire Decode", in, errO, errG) || errO != nil {
+			// The source ID that comes with an error is not compared:
+			// the libraries check in different orders.
 			return
 		}
 		if srcO != enode.ID(srcG) {
-			t.Fatalf("v5wire Decode(%x): source ours %x, geth %x (errors %v, %v)", in, srcO, srcG, errO, errG)
-		}
-		if errO != nil {
-			return
+			t.Fatalf("v5wire Decode(%x): source ours %v, geth %v", in, srcO, srcG)
 		}
 		if (nO == nil) != (nG == nil) {
 			t.Fatalf("v5wire Decode(%x): node ours %v, geth %v", in, nO, nG)
