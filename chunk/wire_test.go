@@ -84,7 +84,7 @@ func TestWireInvalid(t *testing.T) {
 }
 
 // TestChunkOverhead checks that the largest chunk message fits in a message
-// and a default chunk in 1 MiB.
+// and a default chunk in 256 KiB.
 func TestChunkOverhead(t *testing.T) {
 	for _, size := range []int{DefaultChunkSize, MaxChunkSize} {
 		n := len(appendChunkPrefix(nil, 1<<64-1, make([]byte, size))) + size
@@ -92,7 +92,7 @@ func TestChunkOverhead(t *testing.T) {
 			t.Errorf("chunk of %d bytes: message of %d", size, n)
 		}
 	}
-	if DefaultChunkSize+chunkOverhead != 1<<20 || MaxChunkSize+chunkOverhead > p2p.MaxMessageSize {
+	if DefaultChunkSize+chunkOverhead != 1<<18 || MaxChunkSize+chunkOverhead > p2p.MaxMessageSize {
 		t.Error("limits")
 	}
 }
