@@ -53,9 +53,9 @@ var (
 	testSum  = sha256.Sum256(testData)
 )
 
-func hdr(total, chunkSize uint64) []byte { return appendHeader(nil, total, chunkSize) }
+func hdr(total, chunkSize uint64) []byte   { return appendHeader(nil, total, chunkSize) }
 func chk(index uint64, data string) []byte { return appendChunk(nil, index, []byte(data)) }
-func trl(sum [32]byte) []byte            { return appendTrailer(nil, sum) }
+func trl(sum [32]byte) []byte              { return appendTrailer(nil, sum) }
 
 // msg is one message a scripted peer sends.
 type msg struct {

@@ -144,4 +144,3 @@ func startServer(t *testing.T, proto p2p.Protocol) *p2p.Server {
 	})
 	return srv
 }
-
