@@ -2,13 +2,17 @@ package difffuzz
 
 import (
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
 
+	gethv4 "github.com/ethereum/go-ethereum/p2p/discover/v4wire"
 	gethenode "github.com/ethereum/go-ethereum/p2p/enode"
 	gethenr "github.com/ethereum/go-ethereum/p2p/enr"
 	gethrlp "github.com/ethereum/go-ethereum/rlp"
 
+	"github.com/seednet/p2p/discover/v4wire"
+	"github.com/seednet/p2p/discover/v5wire"
 	"github.com/seednet/p2p/enode"
 	"github.com/seednet/p2p/enr"
 	"github.com/seednet/p2p/rlp"
@@ -71,6 +75,25 @@ func TestKnownDifferences(t *testing.T) {
 			}
 		})
 	}
+	t.Run("D7 v4 Pong with enr-seq 00", func(t *testing.T) {
+		body := unhex("02f5cb8430303030823030823030a030303030303030303030303030303030303030303030303030303030303030308630303030303000")
+		in := signV4(t, gethKey(t), body)
+		p, _, _, o := v4wire.Decode(in)
+		_, _, _, g := gethv4.Decode(in)
+		if o != nil || g == nil || !knownSeqDiff(p) {
+			t.Errorf("ours: %v, geth: %v; want ours to accept (ENRSeq 0, 00 in Rest) and geth to reject (update doc.go)", o, g)
+		}
+	})
+	t.Run("D8 v5 packet over 1280 bytes", func(t *testing.T) {
+		c := newV5Codecs(t)
+		in := v5Seeds(t, c.localID)[0] // a message packet without a session
+		in = append(in, make([]byte, v5wire.MaxPacketSize+1-len(in))...)
+		_, _, _, o := c.ours.Decode(in, v5Remote)
+		_, _, _, g := c.geth.Decode(in, v5RemoteText)
+		if !errors.Is(o, v5wire.ErrPacketTooLarge) || g != nil {
+			t.Errorf("ours: %v, geth: %v; want ours to reject it as too large and geth to accept (update doc.go)", o, g)
+		}
+	})
 	t.Run("D6 unspecified address", func(t *testing.T) {
 		o := enode.MustParse("enode://" + key + "@[::]:30303")
 		g := gethenode.MustParse("enode://" + key + "@[::]:30303")
