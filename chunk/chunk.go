@@ -122,8 +122,9 @@ const headerSize = 64
 //
 // It refuses a header that announces more than limit bytes, or a chunk size
 // above cfg.MaxChunkSize, before reading any data. It holds at most one
-// chunk message in memory (its buffer is as large as the chunk size, or the
-// total when that is smaller). It checks each message of the transfer as it
+// chunk message in memory (in a buffer as large as the largest message of
+// the transfer, at most the chunk size plus 32 bytes), besides the message
+// the connection holds. It checks each message of the transfer as it
 // comes: the chunks' indexes and sizes, then the checksum in the trailer.
 // Messages of other codes go to cfg.Other (see Config).
 //
@@ -159,7 +160,10 @@ func Receive(ctx context.Context, r p2p.MsgReader, first p2p.Msg, dst io.Writer,
 	}
 	total, chunkSize := f.total, f.chunkSize
 	chunks := (total + chunkSize - 1) / chunkSize
-	buf := make([]byte, max(min(total, chunkSize)+chunkOverhead, headerSize))
+	// The largest message of the transfer. The buffer grows to the size of
+	// the messages that come, so a header alone costs nothing.
+	msgLimit := max(min(total, chunkSize)+chunkOverhead, headerSize)
+	var buf []byte
 	hash := sha256.New()
 	other := cfg.other()
 	var n int64
@@ -182,6 +186,13 @@ func Receive(ctx context.Context, r p2p.MsgReader, first p2p.Msg, dst io.Writer,
 				return n, fmt.Errorf("chunk: message of code %d: %w", msg.Code, err)
 			}
 			continue
+		}
+		if uint64(msg.Size) > msgLimit {
+			msg.Discard()
+			return n, fmt.Errorf("%w: message of %d bytes, at most %d expected", ErrChunkSize, msg.Size, msgLimit)
+		}
+		if int(msg.Size) > len(buf) {
+			buf = make([]byte, msg.Size)
 		}
 		b, err := readPayload(msg, buf)
 		if err != nil {
