@@ -186,6 +186,11 @@ func (r *reader) awaitHeader(conn io.Reader) error {
 	r.waiting = true
 	for r.end-r.off < headerLen+macLen {
 		if err := r.fill(conn, headerLen+macLen); err != nil {
+			if err == io.ErrUnexpectedEOF && r.end == r.off {
+				// The stream ended between two frames: a clean end,
+				// io.EOF as go-ethereum's reader gives.
+				return io.EOF
+			}
 			return err
 		}
 	}
