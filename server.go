@@ -121,6 +121,11 @@ type Server struct {
 	// across restarts. Empty means an in-memory database.
 	NodeDatabase string
 
+	// Network provides the listening sockets, TCP and UDP. Nil means the
+	// operating system's. An in-memory network (the simulator's) plugs in
+	// here, with Dialer, so that a Server runs on it unchanged.
+	Network Network
+
 	// Dialer makes outbound connections. Nil means a net.Dialer with a 15 s
 	// timeout, dialing the node's IP and TCP port.
 	Dialer NodeDialer
@@ -557,4 +562,32 @@ func (srv *Server) maxPeersPerSubnet() int {
 		return srv.MaxPeersPerSubnet
 	}
 	return max(2, srv.MaxInboundConns()/4)
+}
+
+// Network provides a Server's listening sockets.
+type Network interface {
+	// Listen listens for TCP connections at address ("host:port").
+	Listen(address string) (net.Listener, error)
+	// ListenUDP opens the UDP socket for discovery at address.
+	ListenUDP(address string) (discover.UDPConn, error)
+}
+
+// osNetwork is the operating system's network.
+type osNetwork struct{}
+
+func (osNetwork) Listen(address string) (net.Listener, error) { return net.Listen("tcp", address) }
+
+func (osNetwork) ListenUDP(address string) (discover.UDPConn, error) {
+	c, err := net.ListenPacket("udp", address)
+	if err != nil {
+		return nil, err
+	}
+	return c.(*net.UDPConn), nil
+}
+
+func (srv *Server) network() Network {
+	if srv.Network == nil {
+		return osNetwork{}
+	}
+	return srv.Network
 }

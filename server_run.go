@@ -92,16 +92,21 @@ func newServerRun(srv *Server) (*serverRun, error) {
 	tcp := 0
 	fallback := true
 	if srv.ListenAddr != "" {
-		listener, err := net.Listen("tcp", srv.ListenAddr)
+		listener, err := srv.network().Listen(srv.ListenAddr)
 		if err != nil {
 			r.closeResources()
 			return nil, configError("ListenAddr", err, "p2p: cannot listen on Server.ListenAddr %q: %v", srv.ListenAddr, err)
 		}
 		r.listener = listener
-		addr := listener.Addr().(*net.TCPAddr)
-		tcp = addr.Port
-		if ip, ok := netip.AddrFromSlice(addr.IP); ok && !ip.IsUnspecified() {
-			ln.SetStaticIP(ip.Unmap())
+		ap, err := netip.ParseAddrPort(listener.Addr().String())
+		if err != nil {
+			listener.Close()
+			r.closeResources()
+			return nil, fmt.Errorf("p2p: listener address %q: %w", listener.Addr(), err)
+		}
+		tcp = int(ap.Port())
+		if ip := ap.Addr().Unmap(); !ip.IsUnspecified() {
+			ln.SetStaticIP(ip.WithZone(""))
 			fallback = false
 		}
 		if err := ln.Set(enr.TCP(tcp)); err != nil {
@@ -160,11 +165,10 @@ func (r *serverRun) startDiscovery(ln *enode.LocalNode, tcp int) error {
 		}
 		host = h
 	}
-	conn, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(tcp)))
+	udp, err := srv.network().ListenUDP(net.JoinHostPort(host, strconv.Itoa(tcp)))
 	if err != nil {
 		return configError("ListenAddr", err, "p2p: cannot listen for discovery on UDP port %d of %q (the TCP port of Server.ListenAddr): %v", tcp, host, err)
 	}
-	udp := conn.(*net.UDPConn)
 	config := func(bootnodes []*enode.Node) discover.Config {
 		return discover.Config{
 			PrivateKey:  srv.PrivateKey,
