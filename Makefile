@@ -7,7 +7,7 @@ GO ?= go
 # Separate Go modules inside the tree (each directory below the root with its own go.mod).
 SUBMODULES := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
 
-.PHONY: all test test-root test-cgo test-submodules deps vet fuzz bench bench-full bench-pkg run soak
+.PHONY: all test test-root test-cgo test-submodules deps vet fuzz difffuzz bench bench-full bench-pkg run soak
 
 all: test
 
@@ -49,6 +49,12 @@ test-submodules:
 FUZZTIME ?= 10s
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
+
+# Differential fuzzing against go-ethereum (interop/difffuzz): every target
+# for DIFFFUZZ each; make test replays their seed corpora.
+DIFFFUZZ ?= 5m
+difffuzz:
+	./scripts/difffuzz.sh $(DIFFFUZZ)
 
 # The soak: 1,000 identities churning against one node, 100 connections
 # at once, for SOAK (make test runs it for a minute, as TestNoRaceSoak).
