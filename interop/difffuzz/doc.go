@@ -61,9 +61,16 @@
 //	    Rest element that geth's SplitUint64 refuses. The one place where ours
 //	    accepts what geth rejects; for a non-canonical integer (00) it is
 //	    arguably too lenient.
-//	D8  discover/v5wire Codec.Decode of a packet over 1280 bytes (the protocol's
-//	    maximum): ours ErrPacketTooLarge, geth decodes it (as an undecryptable
-//	    message, say). Checked: the length and our error.
+//	D8  discover/v4wire Decode and discover/v5wire Codec.Decode of a packet over
+//	    1280 bytes (the protocols' maximum): ours ErrPacketTooLarge, geth decodes
+//	    it (geth's UDP loops read at most 1280 bytes anyway). Checked: the length
+//	    and our error.
+//	D9  A record whose ip6 entry is an IPv4-mapped address (::ffff:a.b.c.d): ours
+//	    counts it as IPv4 (unmapped, and only if there is no ip entry; a comment
+//	    in enode/node.go setEndpoint), geth as an IPv6 address, which can win the
+//	    choice of endpoint (with the tcp6/udp6 ports). Checked: the addresses
+//	    differ and one of them is that entry (or ours is it unmapped); ID, key,
+//	    seq and entries must still agree.
 //
 // FuzzV5Decode compares the source ID only when both accept: with an error,
 // the libraries return the ID or not depending on the order of their checks.

@@ -3,6 +3,7 @@ package difffuzz
 import (
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -92,6 +93,38 @@ func TestKnownDifferences(t *testing.T) {
 		_, _, _, g := c.geth.Decode(in, v5RemoteText)
 		if !errors.Is(o, v5wire.ErrPacketTooLarge) || g != nil {
 			t.Errorf("ours: %v, geth: %v; want ours to reject it as too large and geth to accept (update doc.go)", o, g)
+		}
+	})
+	t.Run("D8 v4 packet over 1280 bytes", func(t *testing.T) {
+		body := append([]byte{0x05}, mustRLP(t, &v4wire.ENRRequest{Expiration: 1})...)
+		in := signV4(t, gethKey(t), append(body, make([]byte, 1300)...)) // bytes after the list are ignored
+		_, _, _, o := v4wire.Decode(in)
+		_, _, _, g := gethv4.Decode(in)
+		if !errors.Is(o, v4wire.ErrPacketTooLarge) || g != nil {
+			t.Errorf("ours: %v, geth: %v; want ours to reject it as too large and geth to accept (update doc.go)", o, g)
+		}
+	})
+	t.Run("D9 IPv4-mapped ip6", func(t *testing.T) {
+		var r enr.Record
+		r.Set(enr.IPv4Addr(netip.MustParseAddr("127.0.0.1")))
+		r.Set(enr.IPv6Addr(netip.MustParseAddr("::ffff:8.8.8.8")))
+		if err := enode.SignV4(&r, ourKey(t)); err != nil {
+			t.Fatal(err)
+		}
+		var g gethenr.Record
+		if err := gethrlp.DecodeBytes(mustRLP(t, &r), &g); err != nil {
+			t.Fatal(err)
+		}
+		o, err := enode.New(enode.ValidSchemes, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gn, err := gethenode.New(gethenode.ValidSchemes, &g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.IPAddr() != netip.MustParseAddr("127.0.0.1") || gn.IPAddr() != netip.MustParseAddr("::ffff:8.8.8.8") {
+			t.Errorf("ours %v, geth %v; want 127.0.0.1 and ::ffff:8.8.8.8 (update doc.go)", o.IPAddr(), gn.IPAddr())
 		}
 	})
 	t.Run("D6 unspecified address", func(t *testing.T) {
