@@ -7,7 +7,7 @@
 // Targets (each FuzzX in this package's tests, seeds in testdata/fuzz/FuzzX
 // and in f.Add):
 //
-//	FuzzRLPDecode   rlp: DecodeBytes and Decode into 21 shapes, Split*, CountValues
+//	FuzzRLPDecode   rlp: DecodeBytes and Decode into 21 shapes and RawValue, Split*, CountValues
 //	FuzzRLPEncode   rlp: encode a value built from the input, then FuzzRLPDecode's checks
 //	FuzzRLPxFrames  rlpx: the same frame stream read by our Conn and geth's, with the
 //	                same session secrets; messages written by each read by the other
@@ -23,9 +23,11 @@
 //
 // Where we differ from go-ethereum on purpose, the target checks the
 // difference narrowly (the condition below, and agreement once it is taken
-// away) instead of ignoring the input:
+// away) instead of ignoring the input. Each entry gives where, the input,
+// what each library does, why, and what the target checks;
+// TestKnownDifferences shows each with one input and fails when one of
+// them no longer holds, so that the table gets updated.
 //
-//	ID  Where                     Input                          Ours               geth               Why
 //	D1  rlp.SplitListValues: a list followed by more bytes. Ours: ErrMoreThanOneValue; geth:
 //	    the list's elements, the rest ignored. Ours documents it: trailing bytes are
 //	    an error. Checked: geth's result equals ours on the list alone.
