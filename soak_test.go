@@ -95,14 +95,14 @@ func (c *soakClient) session(rng *rand.Rand, msgs int) (int, error) {
 		burst := 1 + rng.IntN(8)
 		for i := 0; i < burst && int(sent) < msgs; i++ {
 			if _, err := conn.Write(baseProtocolLength, encodeUint(buf[:0], sent)); err != nil {
-				return int(echoed), fmt.Errorf("write: %w", err)
+				return int(echoed), notYet(echoed, fmt.Errorf("write: %w", err))
 			}
 			sent++
 		}
 		for echoed < sent {
 			code, data, _, err := conn.Read()
 			if err != nil {
-				return int(echoed), fmt.Errorf("read: %w", err)
+				return int(echoed), notYet(echoed, fmt.Errorf("read: %w", err))
 			}
 			if code < baseProtocolLength {
 				if code == pingMsg {
@@ -121,6 +121,18 @@ func (c *soakClient) session(rng *rand.Rand, msgs int) (int, error) {
 		conn.Write(discMsg, encodeDisconnect(DiscRequested))
 	}
 	return int(echoed), nil
+}
+
+// notYet marks a connection error before the first echo as a setup
+// failure: our Hello exchange can succeed while the node's side of it
+// fails (its handshake deadline passed under load), and the node then
+// closes a connection that never became its peer. Messages lost on a live
+// connection show as gaps the node counts, or as echoes out of order.
+func notYet(echoed uint64, err error) error {
+	if echoed == 0 {
+		return fmt.Errorf("%w: before the first echo: %w", errSetup, err)
+	}
+	return err
 }
 
 // encodeUint appends n as an RLP list of one integer (what Send(rw, 0, n)
