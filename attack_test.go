@@ -62,6 +62,7 @@ type attackEnv struct {
 	hub, honest *Server
 	hubGot      atomic.Uint64 // messages the hub received (from anyone on chat)
 	honestGot   atomic.Uint64 // messages the honest peer received
+	attackers   []net.Conn    // raw connections of the attack
 }
 
 func newAttackEnv(t *testing.T) *attackEnv {
@@ -133,24 +134,33 @@ func (env *attackEnv) sendV4(t *testing.T, c *net.UDPConn, key *ecdsa.PrivateKey
 	}
 }
 
-// dialRaw opens TCP connections to the hub and keeps them until the test
-// ends.
-func dialRaw(t *testing.T, addr string, n int) []net.Conn {
+// dialRaw opens TCP connections to the hub and keeps them until the
+// attack is over (closeAttackers).
+func (env *attackEnv) dialRaw(t *testing.T, n int) []net.Conn {
 	t.Helper()
 	conns := make([]net.Conn, 0, n)
 	for range n {
-		c, err := net.Dial("tcp", addr)
+		c, err := net.Dial("tcp", env.hubAddr())
 		if err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
 	}
+	env.attackers = append(env.attackers, conns...)
 	t.Cleanup(func() {
 		for _, c := range conns {
 			c.Close()
 		}
 	})
 	return conns
+}
+
+// closeAttackers closes the attack's raw connections.
+func (env *attackEnv) closeAttackers() {
+	for _, c := range env.attackers {
+		c.Close()
+	}
+	env.attackers = nil
 }
 
 func TestAttacks(t *testing.T) {
@@ -162,14 +172,14 @@ func TestAttacks(t *testing.T) {
 		{"idle-connections", func(t *testing.T, env *attackEnv) {
 			// 500 connections that never send a byte: queued, evicted or
 			// refused; their slots turn over at the handshake deadline.
-			dialRaw(t, env.hubAddr(), 500)
+			env.dialRaw(t, 500)
 			env.waitRejected(t, rejectTooManyPending, 0)
 		}},
 		{"slowloris-auth", func(t *testing.T, env *attackEnv) {
 			// The start of an EIP-8 auth message (a size prefix of 384
 			// bytes and 100 of them), then nothing: each holds its slot
 			// until the handshake deadline.
-			for _, c := range dialRaw(t, env.hubAddr(), 20) {
+			for _, c := range env.dialRaw(t, 20) {
 				part := make([]byte, 102)
 				part[0], part[1] = 0x01, 0x80
 				c.Write(part)
@@ -181,7 +191,7 @@ func TestAttacks(t *testing.T) {
 			t.Logf("refusals: %v", env.hub.Stats().Rejected)
 		}},
 		{"garbage-auth", func(t *testing.T, env *attackEnv) {
-			for _, c := range dialRaw(t, env.hubAddr(), 10) {
+			for _, c := range env.dialRaw(t, 10) {
 				junk := make([]byte, 400)
 				for i := range junk {
 					junk[i] = byte(i * 7)
@@ -192,13 +202,13 @@ func TestAttacks(t *testing.T) {
 		}},
 		{"oversized-auth-prefix", func(t *testing.T, env *attackEnv) {
 			// An EIP-8 size prefix of 65,535 bytes, then a trickle.
-			c := dialRaw(t, env.hubAddr(), 1)[0]
+			c := env.dialRaw(t, 1)[0]
 			c.Write([]byte{0xff, 0xff, 0x04})
 			env.waitRejected(t, rejectHandshakeFailed, 0)
 		}},
 		{"bad-mac-frame", func(t *testing.T, env *attackEnv) {
 			// After the RLPx handshake, a frame whose MAC is wrong.
-			fd := dialRaw(t, env.hubAddr(), 1)[0]
+			fd := env.dialRaw(t, 1)[0]
 			c := rlpx.NewConn(fd, env.hub.Self().Pubkey())
 			c.SetDeadline(time.Now().Add(10 * time.Second))
 			if _, err := c.Handshake(testutil.NewKey(t)); err != nil {
@@ -424,9 +434,9 @@ func TestAttacks(t *testing.T) {
 			a.run(t, env)
 			env.honestUnhurt(t)
 
-			// Back to baseline once the attacker's connections are gone
-			// (t.Cleanup of the attack has not run yet: close them now
-			// through the hub's view).
+			// Back to baseline once the attacker's connections are gone:
+			// close its raw connections, and disconnect its peers.
+			env.closeAttackers()
 			for _, p := range env.hub.Peers() {
 				if p.ID() != env.honest.Self().ID() {
 					p.Disconnect(DiscRequested)

@@ -89,6 +89,10 @@ func TestBandwidth(t *testing.T) {
 		want      map[string]float64 // bytes per second, per protocol
 		fairShare bool
 	}{
+		// In "one protocol limited, the other free" the free one floods
+		// the connection as fast as the machine goes, and under load the
+		// limited one's writes wait behind it: only its budget's upper
+		// bound is checked there, not that it is reached.
 		{"peer out", Bandwidth{Peer: Rate{Out: rate}}, Bandwidth{}, []string{"a"}, map[string]float64{"a": rate}, false},
 		{"total out", Bandwidth{Total: Rate{Out: rate}}, Bandwidth{}, []string{"a"}, map[string]float64{"a": rate}, false},
 		{"peer in", Bandwidth{}, Bandwidth{Peer: Rate{In: rate}}, []string{"a"}, map[string]float64{"a": rate}, false},
@@ -143,7 +147,7 @@ func TestBandwidth(t *testing.T) {
 					t.Logf("protocol %s: %.0f B/s", p, r)
 					low = low || r < 0.6*want
 				}
-				if !low {
+				if !low || len(tc.want) < len(tc.protos) {
 					break
 				}
 				if try == 2 {
