@@ -73,16 +73,19 @@
 //	    choice of endpoint (with the tcp6/udp6 ports). Checked: the addresses
 //	    differ and one of them is that entry (or ours is it unmapped); ID, key,
 //	    seq and entries must still agree.
+//	D10 rlpx.Conn.Read when the stream ends inside a frame, right after its header:
+//	    ours io.ErrUnexpectedEOF (the frame was cut), geth io.EOF (its io.ReadFull
+//	    of the body read nothing). Both end the connection as a network error.
+//	    Checked: the same messages were read before.
 //
 // FuzzV5Decode compares the source ID only when both accept: with an error,
 // the libraries return the ID or not depending on the order of their checks.
 //
-// # Findings that are not settled
+// # Findings
 //
 //	F1  rlpx.Conn.Read at a clean end of stream (the connection ends between two
-//	    frames): ours io.ErrUnexpectedEOF (rlpx/frame.go readErr turns every EOF
-//	    into it), geth io.EOF (io.ReadFull read nothing). TestRLPxCleanEOF, skipped
-//	    until it is decided; FuzzRLPxFrames accepts exactly that pair.
+//	    frames) said io.ErrUnexpectedEOF where geth says io.EOF. Fixed in rlpx
+//	    (awaitHeader); TestRLPxCleanEOF holds it.
 //
 // # What is not covered
 //
