@@ -75,6 +75,21 @@ func newCallTable() callTable {
 }
 
 // failAll ends every call with err.
+// waitingAt returns the active call to addr that has had no handshake,
+// if there is exactly one.
+func (ct *callTable) waitingAt(addr netip.AddrPort) *callV5 {
+	var found *callV5
+	for _, c := range ct.byNode {
+		if c.addr == addr && c.handshakes == 0 && !c.finished {
+			if found != nil {
+				return nil
+			}
+			found = c
+		}
+	}
+	return found
+}
+
 func (ct *callTable) failAll(err error) {
 	for _, c := range ct.byNode {
 		c.finished = true
@@ -274,9 +289,17 @@ func (t *UDPv5) matchResponseLocked(id enode.ID, from netip.AddrPort, p v5wire.P
 }
 
 // handleWhoareyouLocked answers a WHOAREYOU: the call whose packet it
-// names is sent again in a handshake packet, once.
+// names is sent again in a handshake packet, once. A node repeats its
+// pending challenge to a new packet (go-ethereum does, and so do we), so a
+// WHOAREYOU can name the packet of a call that timed out meanwhile: then
+// the call under way to that address, if it has not had a handshake yet,
+// answers it (the handshake proves our identity against the challenge,
+// whichever message it carries).
 func (t *UDPv5) handleWhoareyouLocked(w *v5wire.Whoareyou, from netip.AddrPort) {
 	c := t.calls.byNonce[w.Nonce]
+	if c == nil {
+		c = t.calls.waitingAt(from)
+	}
 	if c == nil || c.addr != from {
 		t.stats.unsolicitedWhoareyou.Add(1)
 		t.log.Debug("discv5 unsolicited WHOAREYOU", "addr", from)

@@ -119,13 +119,12 @@ func (t *UDPv5) handleUnknownLocked(u *v5wire.Unknown, id enode.ID, from netip.A
 		return
 	}
 	t.stats.handled.Add(1)
-	// The same packet again (a duplicate) gets the same challenge. A new
-	// packet gets a new one naming its nonce, which replaces the pending
-	// challenge: the sender matches a WHOAREYOU to its call by that nonce,
-	// and the call of the old one may have timed out (as go-ethereum, which
-	// always makes a new one).
+	// A challenge still pending for the sender is sent again, as
+	// go-ethereum does (its devp2p suite checks it: HandshakeResend): the
+	// sender answers it with whichever call it has under way
+	// (handleWhoareyouLocked).
 	w := t.codec.CurrentChallenge(id, from)
-	if w == nil || w.Nonce != u.Nonce {
+	if w == nil {
 		w = &v5wire.Whoareyou{Nonce: u.Nonce}
 		crand.Read(w.IDNonce[:])
 		if n := t.knownNode(id); n != nil {
