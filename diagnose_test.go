@@ -149,6 +149,19 @@ func TestDiagnose(t *testing.T) {
 			verdict: "see us at 127.0.0.1", nextStep: "extip:127.0.0.1", checkName: "endpoint", status: CheckFail,
 		},
 		{
+			name: "port mapping failed",
+			build: func(t *testing.T) *Server {
+				// NAT-PMP asked of 127.0.0.1, where no gateway answers.
+				iface, err := nat.Parse("pmp:127.0.0.1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := startServer(t, &Server{NoDiscovery: true, Protocols: echo})
+				return startServer(t, &Server{NAT: iface, NoDiscovery: true, Protocols: echo, StaticNodes: []*enode.Node{a.Self()}})
+			},
+			verdict: "1 peer, but the port mapping failed", nextStep: "UPnP or NAT-PMP", checkName: "nat", status: CheckFail,
+		},
+		{
 			name: "never dialed",
 			build: func(t *testing.T) *Server {
 				old := reachabilityGrace
