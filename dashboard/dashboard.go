@@ -93,13 +93,13 @@ type Dashboard struct {
 	done  chan struct{} // closed when loop returns
 	once  sync.Once
 
-	mu          sync.Mutex // guards the fields below
-	history     []Sample   // oldest first, at most cfg.History
-	events      []Event    // oldest first, at most maxEvents
-	seq         uint64     // of the last event
-	firstSeen   map[string]time.Time // peer ID -> when a snapshot first listed it
-	streams     map[*stream]struct{}
-	closed      bool
+	mu        sync.Mutex           // guards the fields below
+	history   []Sample             // oldest first, at most cfg.History
+	events    []Event              // oldest first, at most maxEvents
+	seq       uint64               // of the last event
+	firstSeen map[string]time.Time // peer ID -> when a snapshot first listed it
+	streams   map[*stream]struct{}
+	closed    bool
 }
 
 // stream is an open event stream: the frames waiting to be written.
@@ -115,13 +115,13 @@ const streamBacklog = 16
 // subscribes to src's events and starts one goroutine.
 func New(src Source, cfg Config) *Dashboard {
 	d := &Dashboard{
-		src:         src,
-		cfg:         cfg.withDefaults(),
-		csp:         contentSecurityPolicy(page),
-		quit:        make(chan struct{}),
-		done:        make(chan struct{}),
-		firstSeen:   make(map[string]time.Time),
-		streams:     make(map[*stream]struct{}),
+		src:       src,
+		cfg:       cfg.withDefaults(),
+		csp:       contentSecurityPolicy(page),
+		quit:      make(chan struct{}),
+		done:      make(chan struct{}),
+		firstSeen: make(map[string]time.Time),
+		streams:   make(map[*stream]struct{}),
 	}
 	d.slots = make(chan struct{}, d.cfg.MaxStreams)
 	evc := make(chan *p2p.PeerEvent, 256)

@@ -23,7 +23,7 @@ type State struct {
 	// by name, then ID.
 	Peers     []PeerState `json:"peers"`
 	PeerCount int         `json:"peerCount"`
-	Stats     p2p.Stats `json:"stats"`
+	Stats     p2p.Stats   `json:"stats"`
 	// Traffic is the history of the traffic counters, oldest first: one
 	// sample per Interval, at most Config.History of them.
 	Traffic []Sample `json:"traffic"`
