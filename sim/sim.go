@@ -17,8 +17,9 @@ import (
 )
 
 // ErrLoopback is returned by the link and partition methods of a
-// simulation on loopback sockets, which has no links to shape.
-var ErrLoopback = errors.New("sim: not available on loopback sockets (Config.Loopback)")
+// simulation on loopback sockets or on a Config.Place network, which have
+// no in-memory links to shape.
+var ErrLoopback = errors.New("sim: no in-memory network to shape (Config.Loopback or Config.Place is set)")
 
 // ErrStopped is returned by the methods of a stopped simulation.
 var ErrStopped = errors.New("sim: stopped")
@@ -47,6 +48,12 @@ type Config struct {
 	NoDiscoveryV4, NoDiscoveryV5 bool
 	// NoDiscovery switches discovery off: nodes peer only by Connect.
 	NoDiscovery bool
+	// Place, if not nil, puts node i on a network of the caller's (such
+	// as network namespaces): its server gets the Placement's Network,
+	// Dialer and ListenAddr, and the simulation uses neither the in-memory
+	// network nor Loopback. Link, Partition and SetLink then return
+	// ErrLoopback: shaping is the placement's business.
+	Place func(index int) (Placement, error)
 	// Protocols returns the protocols of the node with the given index.
 	// Nil means none.
 	Protocols func(index int) []p2p.Protocol
@@ -66,6 +73,13 @@ func (c Config) withDefaults() Config {
 		c.DialRatio = 2
 	}
 	return c
+}
+
+// Placement is where a node runs, for Config.Place.
+type Placement struct {
+	Network    p2p.Network    // the server's sockets; nil means the OS's
+	Dialer     p2p.NodeDialer // its outbound connections; nil means TCP
+	ListenAddr string         // such as "10.0.0.7:30303" or "10.0.0.7:0"
 }
 
 // Node is one node of a simulation.
@@ -105,7 +119,7 @@ type Sim struct {
 func New(cfg Config) (*Sim, error) {
 	cfg = cfg.withDefaults()
 	s := &Sim{cfg: cfg, byID: make(map[enode.ID]*Node)}
-	if !cfg.Loopback {
+	if !cfg.Loopback && cfg.Place == nil {
 		s.net = memnet.New(memnet.Config{Seed: cfg.Seed, Link: cfg.Link})
 	}
 	for range cfg.Nodes {
@@ -152,11 +166,18 @@ func (s *Sim) AddNode() (*Node, error) {
 		Name:          fmt.Sprintf("sim-%d", index),
 	}
 	node := &Node{Index: index, Server: srv, done: make(chan struct{})}
-	if s.net != nil {
+	switch {
+	case s.cfg.Place != nil:
+		pl, err := s.cfg.Place(index)
+		if err != nil {
+			return nil, fmt.Errorf("sim: placing node %d: %w", index, err)
+		}
+		srv.Network, srv.Dialer, srv.ListenAddr = pl.Network, pl.Dialer, pl.ListenAddr
+	case s.net != nil:
 		node.Host = s.net.NewHost()
 		srv.ListenAddr = node.Host.Addr().String() + ":30303"
 		srv.Network, srv.Dialer = node.Host, node.Host
-	} else {
+	default:
 		v := index + 1
 		ip := netip.AddrFrom4([4]byte{127, byte(v >> 16), byte(v >> 8), byte(v)})
 		srv.ListenAddr = ip.String() + ":0"
