@@ -93,7 +93,9 @@ type Settings struct {
 // fields alone.
 func (st *Settings) Apply(cfg *Config) {
 	for name := range st.Set {
-		settings[name].apply(st, cfg)
+		if s, ok := settings[name]; ok {
+			s.apply(st, cfg)
+		}
 	}
 }
 
@@ -186,8 +188,11 @@ type command struct {
 var errUsage = errors.New("wrong arguments")
 
 // commands are the commands of scenario files by name. To add one, add an
-// entry here (and a line to the format's description at the top of this
-// file, and a case to the table of TestParseScenario).
+// entry here, a line to the format in Scenario's documentation and cases
+// to the tables of TestParseScenario and TestParseScenarioErrors. Its
+// parse function checks the arguments (a line's errors are found before
+// anything runs) and returns the step; what a step needs beyond the
+// simulation, the log, Dir and the settings goes in a field of runner.
 var commands = map[string]command{
 	"wait": {
 		"wait converged N | components N | connected A B | disconnected A B [timeout D]",

@@ -28,8 +28,9 @@ const (
 
 // SVG writes a picture of the snapshot as a self-contained SVG document
 // (no script, no external reference): nodes as circles, connections as
-// lines, each connected component in its own colour, and a caption with
-// the time, the counts of nodes, edges and components and the peer counts.
+// lines, each connected component in its own colour (nodes without a
+// connection in grey), and a caption with the time (UTC), the counts of
+// nodes, edges and components and the peer counts.
 // Nodes carry their index as a label when there are at most 100 of them.
 // The layout depends on the snapshot alone, so the same snapshot gives the
 // same bytes. The output grows linearly with nodes and edges (about 50
