@@ -6,9 +6,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -47,7 +49,6 @@ func newLab(t *testing.T, cfg Config) *Lab {
 			}
 		}
 	})
-	t.Logf("lab %s: %v", lab.prefix, lab.Shaping())
 	return lab
 }
 
@@ -362,4 +363,86 @@ func TestLatency(t *testing.T) {
 			t.Errorf("round trip %v, want about %v", best, 2*latency)
 		}
 	})
+}
+
+// nsWithPrefix returns the namespaces of `ip netns list` whose name
+// starts with prefix.
+func nsWithPrefix(t *testing.T, prefix string) []string {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "list").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip netns list: %v: %s", err, out)
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if name, _, _ := strings.Cut(line, " "); strings.HasPrefix(name, prefix) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// TestSweep leaves a namespace named for a process that is gone, and
+// checks that New deletes it.
+func TestSweep(t *testing.T) {
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := fmt.Sprintf("%s%d-1-hub", namePrefix, gone.Process.Pid)
+	if out, err := exec.Command("ip", "netns", "add", stale).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", stale).Run() })
+	newLab(t, Config{})
+	if left := nsWithPrefix(t, stale); len(left) > 0 {
+		t.Errorf("New left the stale namespace %s", stale)
+	}
+}
+
+// TestNewFails makes New fail half-way, by taking the name of its second
+// host first, and checks that it leaves no namespace of its own behind.
+func TestNewFails(t *testing.T) {
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+	prefix := fmt.Sprintf("%s%d-%d-", namePrefix, os.Getpid(), labCounter.Load()+1)
+	taken := prefix + "h1"
+	if out, err := exec.Command("ip", "netns", "add", taken).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", taken).Run() })
+	lab, err := New(Config{Hosts: 3, Logger: testutil.Logger(t)})
+	if err == nil {
+		lab.Close()
+		t.Fatal("New did not fail")
+	}
+	t.Logf("New: %v", err)
+	// The taken name goes too: a lab deletes every namespace of its names.
+	if left := nsWithPrefix(t, prefix); len(left) > 0 {
+		t.Errorf("namespaces left: %v", left)
+	}
+}
+
+// TestTwoLabs runs two labs at once: the same address and port in each,
+// and each host reaches only its own lab's.
+func TestTwoLabs(t *testing.T) {
+	a, b := newLab(t, Config{Hosts: 2}), newLab(t, Config{Hosts: 2})
+	lnA, lnB := listen(t, a.Host(0), 30303), listen(t, b.Host(0), 30303)
+	if lnA.Addr().String() != lnB.Addr().String() {
+		t.Fatalf("addresses %v and %v", lnA.Addr(), lnB.Addr())
+	}
+	for _, tc := range []struct {
+		lab *Lab
+		ln  net.Listener
+	}{{a, lnA}, {b, lnB}} {
+		c := dial(t, tc.lab.Host(1), "tcp", tc.ln.Addr())
+		r := accept(t, tc.ln)
+		if r.RemoteAddr().String() != c.LocalAddr().String() {
+			t.Errorf("accepted %v, dialed from %v", r.RemoteAddr(), c.LocalAddr())
+		}
+	}
 }

@@ -161,19 +161,8 @@ func (lab *Lab) shape() error {
 	netem := s.Netem && (l.Latency > 0 || l.Jitter > 0 || l.Loss > 0)
 	var hub strings.Builder
 	for _, h := range lab.hosts {
-		var tc strings.Builder
-		parent := "root"
-		if netem {
-			fmt.Fprintf(&tc, "qdisc add dev %s root handle 1: netem limit 10000 delay %dus %dus loss %.6f%%\n",
-				hostIf, l.Latency.Microseconds(), l.Jitter.Microseconds(), 100*l.Loss)
-			parent = "parent 1:1"
-		}
-		if l.Rate > 0 {
-			fmt.Fprintf(&tc, "qdisc add dev %s %s handle 10: %s\n", hostIf, parent, tbf(l.Rate))
-			fmt.Fprintf(&hub, "qdisc add dev %s root handle 10: %s\n", hubIf(h.index), tbf(l.Rate))
-		}
-		if tc.Len() > 0 {
-			if err := run(lab.log, tc.String(), "tc", "-n", h.ns, "-batch", "-"); err != nil {
+		if script := hostTC(l, netem); script != "" {
+			if err := run(lab.log, script, "tc", "-n", h.ns, "-batch", "-"); err != nil {
 				return fmt.Errorf("netns: shaping host %d: %w", h.index, err)
 			}
 		}
@@ -182,6 +171,9 @@ func (lab *Lab) shape() error {
 				return fmt.Errorf("netns: loss on host %d: %w", h.index, err)
 			}
 		}
+		if l.Rate > 0 {
+			fmt.Fprintf(&hub, "qdisc add dev %s root handle 10: %s\n", hubIf(h.index), tbf(l.Rate))
+		}
 	}
 	if hub.Len() > 0 {
 		if err := run(lab.log, hub.String(), "tc", "-n", lab.hub, "-batch", "-"); err != nil {
@@ -189,6 +181,22 @@ func (lab *Lab) shape() error {
 		}
 	}
 	return nil
+}
+
+// hostTC returns the tc batch that shapes what a host sends: netem (if
+// netem is to be used) with tbf under it for the rate.
+func hostTC(l Link, netem bool) string {
+	var b strings.Builder
+	parent := "root"
+	if netem {
+		fmt.Fprintf(&b, "qdisc add dev %s root handle 1: netem limit 10000 delay %dus %dus loss %.6f%%\n",
+			hostIf, l.Latency.Microseconds(), l.Jitter.Microseconds(), 100*l.Loss)
+		parent = "parent 1:1"
+	}
+	if l.Rate > 0 {
+		fmt.Fprintf(&b, "qdisc add dev %s %s handle 10: %s\n", hostIf, parent, tbf(l.Rate))
+	}
+	return b.String()
 }
 
 // tbf returns the tc arguments of a token bucket of rate bytes per
