@@ -59,6 +59,14 @@ var emptyList = []byte{0xC0}
 func exchangeHello(conn *rlpx.Conn, ours []byte, remote *ecdsa.PublicKey, traffic *trafficCounters) (*helloMsg, error) {
 	n, err := conn.Write(handshakeMsg, ours)
 	if err != nil {
+		// A node that refuses us right after the RLPx handshake sends a
+		// Disconnect and closes; our Hello can then meet the closed
+		// connection. Its reason is still in our receive buffer (TCP hands
+		// out data received before a reset), and it is the better error:
+		// "too many peers" rather than a failed handshake.
+		if code, data, _, rerr := conn.Read(); rerr == nil && code == discMsg {
+			return nil, &RemoteDisconnectError{decodeDisconnect(data)}
+		}
 		return nil, err
 	}
 	traffic.sent(handshakeMsg, n)

@@ -143,3 +143,28 @@ func TestNoRaceServersDiscovery(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedAfterHandshake: a full node refuses a dialer right after the
+// RLPx handshake, with a Disconnect, and closes. On the in-memory network
+// the close is immediate, so the dialer's Hello meets a reset connection;
+// the dialer must still read the Disconnect and count "remote: too many
+// peers", not a failed handshake (which would count against the node).
+func TestRefusedAfterHandshake(t *testing.T) {
+	nw := memnet.New(memnet.Config{Seed: 1})
+	defer nw.Close()
+	var bars atomic.Int64
+	noDisc := func(srv *p2p.Server) { srv.NoDiscovery, srv.MaxPeers = true, 1 }
+	full := startServer(t, nw.NewHost(), &bars, func(srv *p2p.Server) { noDisc(srv); srv.NoDial = true })
+	first := startServer(t, nw.NewHost(), &bars, noDisc)
+	first.AddPeer(full.Self())
+	waitFor(t, 10*time.Second, "the first peer", func() bool { return full.PeerCount() == 1 }, full.PeerCount)
+
+	late := startServer(t, nw.NewHost(), &bars, noDisc)
+	late.AddPeer(full.Self())
+	waitFor(t, 10*time.Second, "a refusal", func() bool {
+		return late.Stats().DialOutcomes["remote: too many peers"] > 0
+	}, func() map[string]uint64 { return late.Stats().DialOutcomes })
+	if n := late.Stats().DialOutcomes["hello failed"]; n > 0 {
+		t.Errorf("%d dials counted as a failed Hello: %v", n, late.Stats().DialOutcomes)
+	}
+}

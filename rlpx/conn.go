@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -161,6 +162,10 @@ func (c *Conn) Write(code uint64, data []byte) (uint32, error) {
 // WriteBuffered encrypts one message into the write buffer without
 // flushing it (unless the buffer fills). Call Flush to send what is
 // buffered. It returns the payload's size on the wire.
+//
+// A write error is final for writing, and it closes the connection unless
+// the peer reset it (ECONNRESET, EPIPE): then Read can still return what
+// the peer sent before, such as its Disconnect, and the caller closes.
 func (c *Conn) WriteBuffered(code uint64, data []byte) (uint32, error) {
 	if c.wr.dir.stream == nil {
 		return 0, ErrNotHandshaked
@@ -197,6 +202,13 @@ func (c *Conn) failWrite(err error) {
 		return // nothing was written: the stream is intact
 	}
 	c.wr.err = err
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		// The peer closed or reset the connection. What it sent before
+		// (often a Disconnect saying why) can still be read, and reading
+		// ends by itself after it; closing now would lose it. The caller
+		// closes the connection when it is done.
+		return
+	}
 	c.conn.Close()
 }
 
