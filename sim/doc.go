@@ -19,8 +19,8 @@
 // delivers an Event each time a node adds or drops a peer; Graph feeds the
 // dashboard (dashboard.GraphSource) the whole network.
 //
-// Node 0 is the bootnode of the others (for both versions of discovery):
-// each node added is given the first node alive as its bootstrap node.
+// Each node added is given Config.Bootnodes (3) bootstrap nodes, for both
+// versions of discovery, picked from the first 16 nodes alive.
 //
 // # Cost
 //

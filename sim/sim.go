@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/netip"
 	"sync"
 	"time"
@@ -38,6 +39,12 @@ type Config struct {
 	// 127.0.0.1, 127.0.0.2 and so on, instead of the in-memory network.
 	// Link, Partition and SetLink have no effect there.
 	Loopback bool
+	// Bootnodes is how many bootstrap nodes each node is given: nodes
+	// already in the simulation, picked at random (from Seed) among the
+	// first 16 added that are alive, so that no one node answers every
+	// newcomer, as a network with a handful of well-known bootnodes.
+	// Zero means 3; the first node has none.
+	Bootnodes int
 	// MaxPeers is each node's p2p.Server.MaxPeers. Zero means 10.
 	MaxPeers int
 	// DialRatio is each node's p2p.Server.DialRatio. Zero means 2: a node
@@ -71,6 +78,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DialRatio == 0 {
 		c.DialRatio = 2
+	}
+	if c.Bootnodes == 0 {
+		c.Bootnodes = 3
 	}
 	return c
 }
@@ -110,6 +120,7 @@ type Sim struct {
 	ev  eventFeed
 
 	mu      sync.Mutex // guards the fields below
+	rng     *rand.Rand // picks bootnodes
 	nodes   []*Node    // by index; nil once removed
 	byID    map[enode.ID]*Node
 	stopped bool
@@ -118,7 +129,7 @@ type Sim struct {
 // New starts a simulation of cfg.Nodes nodes. The caller must Stop it.
 func New(cfg Config) (*Sim, error) {
 	cfg = cfg.withDefaults()
-	s := &Sim{cfg: cfg, byID: make(map[enode.ID]*Node)}
+	s := &Sim{cfg: cfg, byID: make(map[enode.ID]*Node), rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed))}
 	if !cfg.Loopback && cfg.Place == nil {
 		s.net = memnet.New(memnet.Config{Seed: cfg.Seed, Link: cfg.Link})
 	}
@@ -134,7 +145,8 @@ func New(cfg Config) (*Sim, error) {
 // Network returns the in-memory network, or nil on loopback.
 func (s *Sim) Network() *memnet.Network { return s.net }
 
-// AddNode starts a new node, with the first node alive as its bootnode.
+// AddNode starts a new node, with Config.Bootnodes of the first nodes
+// alive as its bootnodes.
 func (s *Sim) AddNode() (*Node, error) {
 	s.mu.Lock()
 	if s.stopped {
@@ -143,13 +155,17 @@ func (s *Sim) AddNode() (*Node, error) {
 	}
 	index := len(s.nodes)
 	s.nodes = append(s.nodes, nil) // reserve the index
-	var boot *enode.Node
+	var first []*enode.Node
 	for _, n := range s.nodes {
 		if n != nil {
-			boot = n.self
-			break
+			first = append(first, n.self)
+			if len(first) == 16 {
+				break
+			}
 		}
 	}
+	s.rng.Shuffle(len(first), func(i, j int) { first[i], first[j] = first[j], first[i] })
+	boot := first[:min(len(first), s.cfg.Bootnodes)]
 	s.mu.Unlock()
 
 	key, err := crypto.GenerateKey()
@@ -182,8 +198,8 @@ func (s *Sim) AddNode() (*Node, error) {
 		ip := netip.AddrFrom4([4]byte{127, byte(v >> 16), byte(v >> 8), byte(v)})
 		srv.ListenAddr = ip.String() + ":0"
 	}
-	if boot != nil {
-		srv.BootstrapNodes = []*enode.Node{boot}
+	if len(boot) > 0 {
+		srv.BootstrapNodes = boot
 	}
 	if s.cfg.Protocols != nil {
 		srv.Protocols = s.cfg.Protocols(index)

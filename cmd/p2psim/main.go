@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -50,6 +51,7 @@ type options struct {
 	timeout   time.Duration
 	seed      uint64
 	httpAddr  string
+	cpuProf   string
 	progress  time.Duration // how often to print progress
 	pollEvery time.Duration // how often to take a snapshot
 }
@@ -111,6 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.duration, "duration", 0, "run this long and then report (default: until converged or -timeout)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up waiting for convergence after this long (ignored with -duration)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the network's jitter and loss")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	fs.StringVar(&o.httpAddr, "http", "", "serve the live dashboard of the network at this address, such as 127.0.0.1:8080")
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package names the flag; -h gives flag.ErrHelp
@@ -161,6 +164,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "p2psim:", err)
 		fmt.Fprintln(stderr, "run 'p2psim -h' for its usage")
 		return 2
+	}
+	if o.cpuProf != "" {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			fmt.Fprintln(stderr, "p2psim: -cpuprofile:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "p2psim: -cpuprofile:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
