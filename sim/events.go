@@ -16,9 +16,12 @@ type EventType string
 const (
 	PeerAdded   EventType = "peer-added"
 	PeerDropped EventType = "peer-dropped"
+	NodeAdded   EventType = "node-added"   // AddNode started it (Peer is -1)
+	NodeRemoved EventType = "node-removed" // RemoveNode stopped it (Peer is -1)
 )
 
-// Event is something that happened to a node.
+// Event is something that happened to a node: it joined or left the
+// simulation, or added or dropped a peer.
 type Event struct {
 	Time time.Time `json:"time"`
 	Type EventType `json:"type"`

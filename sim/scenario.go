@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seednet/p2p"
 	"github.com/seednet/p2p/memnet"
 )
 
@@ -51,13 +53,18 @@ const defaultWaitTimeout = time.Minute
 //	sleep 10s                       # wait 10 seconds
 //	snapshot out.json               # write a Snapshot: JSON, or the SVG picture for a .svg path
 //	snapshot                        # log the snapshot's summary
+//	churn 10% for 10m               # Churn: replace 10% of the nodes a minute for 10m; fails if the settled nodes split
+//	churn 0.1 for 1m keep 1 settle 20s  # a rate as a fraction; nodes below 1 never removed; settle time (default 30s)
+//	gossip 1MiB                     # publish 1 MiB of random bytes at a random node; wait until every node has it
+//	gossip 4096 from 3 timeout 2m   # sizes in bytes or with KiB, MiB; the wait's timeout defaults to 1m
 //
 // Where a command takes nodes, a list such as 1,2,5-9 names several:
 // remove removes each, and connect, disconnect and link act on each pair
 // of a node of the first list and a node of the second (not a node with
 // itself). In a partition's group, spaces separate nodes as commas do. A
 // # starts a comment, to the end of the line; blank lines are ignored.
-// Durations are Go's (300ms, 1.5s, 2m).
+// Durations are Go's (300ms, 1.5s, 2m). Gossip steps need the Gossip
+// field set, and the nodes running its protocol.
 //
 // Relative snapshot paths resolve against Dir: the working directory
 // unless the caller sets it.
@@ -70,6 +77,14 @@ type Scenario struct {
 	// working directory; a caller that read the scenario from a file may
 	// set it to the file's directory.
 	Dir string
+	// Gossip is the protocol that gossip steps publish with; the caller
+	// makes it and gives its Protocols to the simulation. Nil makes a
+	// gossip step fail.
+	Gossip *Gossip
+	// GossipResults and ChurnResults are filled by Run: one for each
+	// gossip and churn step that ran, in order.
+	GossipResults []GossipResult
+	ChurnResults  []ChurnResult
 
 	steps []step
 }
@@ -155,6 +170,7 @@ type stepFunc func(ctx context.Context, r *runner) error
 
 // runner is what a step has to work with.
 type runner struct {
+	sc       *Scenario
 	sim      *Sim
 	log      io.Writer
 	dir      string // Scenario.Dir
@@ -253,6 +269,8 @@ var commands = map[string]command{
 		}, nil
 	}},
 	"snapshot": {"snapshot [PATH.json | PATH.svg]", parseSnapshot},
+	"churn":    {"churn RATE for D [keep N] [settle D] (RATE per minute: 10% or 0.1)", parseChurn},
+	"gossip":   {"gossip SIZE [from N] [timeout D] (SIZE: 4096, 64KiB, 1MiB)", parseGossip},
 }
 
 // ParseScenario reads a scenario file (see Scenario for the format). Its
@@ -321,7 +339,7 @@ func (sc *Scenario) Run(ctx context.Context, s *Sim, log io.Writer) error {
 	if log == nil {
 		log = io.Discard
 	}
-	r := &runner{sim: s, log: log, dir: sc.Dir, settings: &sc.Settings, start: time.Now()}
+	r := &runner{sc: sc, sim: s, log: log, dir: sc.Dir, settings: &sc.Settings, start: time.Now()}
 	for i, st := range sc.steps {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("scenario line %d (%s): not started: %w", st.line, st.text, err)
@@ -618,4 +636,143 @@ func parseBandwidth(v string) (int64, error) {
 // keys lists the keys of a table, sorted and separated by commas.
 func keys[V any](m map[string]V) string {
 	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
+}
+
+// options parses the "name value" pairs that follow a command's first
+// arguments; parse gets each known name's value.
+func options(args []string, parse map[string]func(string) error) error {
+	if len(args)%2 != 0 {
+		return errUsage
+	}
+	seen := make(map[string]bool)
+	for i := 0; i < len(args); i += 2 {
+		f, ok := parse[args[i]]
+		if !ok || seen[args[i]] {
+			return errUsage
+		}
+		seen[args[i]] = true
+		if err := f(args[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func parseChurn(args []string) (stepFunc, error) {
+	if len(args) < 3 || args[1] != "for" {
+		return nil, errUsage
+	}
+	var cfg ChurnConfig
+	rate, err := ParseRate(args[0])
+	if err != nil {
+		return nil, err
+	}
+	cfg.Rate = rate
+	d, err := parseDuration(args[2])
+	if err != nil {
+		return nil, err
+	}
+	err = options(args[3:], map[string]func(string) error{
+		"keep":   func(v string) (err error) { cfg.Keep, err = parseCount(v); return },
+		"settle": func(v string) (err error) { cfg.Settle, err = parseDuration(v); return },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, r *runner) error {
+		cctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		res, err := r.sim.Churn(cctx, cfg)
+		if err == nil {
+			err = ctx.Err() // the run's end, not the step's
+		}
+		r.sc.ChurnResults = append(r.sc.ChurnResults, res)
+		r.logf("  %v", res)
+		if err != nil {
+			return err
+		}
+		if res.MaxComponents > 1 {
+			return fmt.Errorf("the settled nodes split into %d components", res.MaxComponents)
+		}
+		return nil
+	}, nil
+}
+
+// ParseRate parses a churn rate, the share of the nodes replaced a
+// minute: a percentage ("10%") or a fraction ("0.1"), more than 0 and at
+// most 60 (6000%).
+func ParseRate(v string) (float64, error) {
+	pct := strings.HasSuffix(v, "%")
+	rate, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+	if pct {
+		rate /= 100
+	}
+	if err != nil || !(rate > 0 && rate <= 60) {
+		return 0, fmt.Errorf("bad rate %q (want the share of nodes replaced a minute, such as 10%% or 0.1)", v)
+	}
+	return rate, nil
+}
+
+// ParseSize parses a message size in bytes: a whole number, or one with
+// the suffix KiB or MiB, from 1 byte to what a message holds (15 MiB).
+func ParseSize(v string) (int, error) {
+	mult, num := 1, v
+	switch {
+	case strings.HasSuffix(v, "KiB"):
+		mult, num = 1<<10, strings.TrimSuffix(v, "KiB")
+	case strings.HasSuffix(v, "MiB"):
+		mult, num = 1<<20, strings.TrimSuffix(v, "MiB")
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > (p2p.MaxMessageSize-64)/mult {
+		return 0, fmt.Errorf("bad size %q (want bytes, such as 4096, 64KiB or 1MiB, from 1 byte to 15MiB)", v)
+	}
+	return n * mult, nil
+}
+
+func parseGossip(args []string) (stepFunc, error) {
+	if len(args) < 1 {
+		return nil, errUsage
+	}
+	size, err := ParseSize(args[0])
+	if err != nil {
+		return nil, err
+	}
+	from, timeout := -1, defaultWaitTimeout
+	err = options(args[1:], map[string]func(string) error{
+		"from":    func(v string) (err error) { from, err = parseCount(v); return },
+		"timeout": func(v string) (err error) { timeout, err = parseDuration(v); return },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, r *runner) error {
+		g := r.sc.Gossip
+		if g == nil {
+			return errors.New("no gossip protocol: the simulation's nodes must run Scenario.Gossip (p2psim -protocol gossip)")
+		}
+		origin := from
+		if origin < 0 {
+			nodes := r.sim.Nodes()
+			if len(nodes) == 0 {
+				return errors.New("no node to publish at")
+			}
+			origin = nodes[rand.IntN(len(nodes))].Index
+		}
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(rand.Uint32())
+		}
+		id, err := g.Publish(origin, data)
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		res, err := g.Wait(wctx, r.sim, id)
+		g.Forget(id)
+		r.sc.GossipResults = append(r.sc.GossipResults, res)
+		r.logf("  %v", res)
+		return err
+	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -58,6 +59,9 @@ wait disconnected 3 4   # a comment
 		}},
 		{"connect, disconnect, sleep", "connect 1 2\nconnect 0 1-11\ndisconnect 1 2\nsleep 10s\nsleep 0s\n", []string{
 			"1: connect 1 2", "2: connect 0 1-11", "3: disconnect 1 2", "4: sleep 10s", "5: sleep 0s",
+		}},
+		{"churn and gossip", "churn 10% for 10m\nchurn 0.5 for 1s keep 1 settle 5s\ngossip 1MiB\ngossip 4096 from 3 timeout 2m\ngossip 64KiB timeout 1s\n", []string{
+			"1: churn 10% for 10m", "2: churn 0.5 for 1s keep 1 settle 5s", "3: gossip 1MiB", "4: gossip 4096 from 3 timeout 2m", "5: gossip 64KiB timeout 1s",
 		}},
 		{"snapshot", "snapshot out.json\nsnapshot pics/a.SVG\nsnapshot\n", []string{
 			"1: snapshot out.json", "2: snapshot pics/a.SVG", "3: snapshot",
@@ -134,7 +138,7 @@ func TestParseScenarioErrors(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"unknown command", "\n\npartiton 1 2", `scenario line 3: unknown command "partiton" (want set or one of add, connect, disconnect, heal, link, partition, remove, sleep, snapshot, wait)`},
+		{"unknown command", "\n\npartiton 1 2", `scenario line 3: unknown command "partiton" (want set or one of add, churn, connect, disconnect, gossip, heal, link, partition, remove, sleep, snapshot, wait)`},
 		{"unknown condition", "# x\nwait conveged 5", `scenario line 2: "wait": unknown condition "conveged" (want converged N, components N, connected A B, disconnected A B)`},
 		{"wait nothing", "wait", `scenario line 1: "wait": wrong arguments: want wait converged N`},
 		{"wait timeout only", "wait timeout 5s", `scenario line 1: "wait": wrong arguments: want wait`},
@@ -169,6 +173,14 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"sleep nothing", "sleep", `scenario line 1: "sleep": wrong arguments: want sleep D`},
 		{"sleep bad", "sleep 10", `scenario line 1: "sleep": bad duration "10"`},
 		{"sleep negative", "sleep -1s", `scenario line 1: "sleep": bad duration "-1s"`},
+		{"churn no for", "churn 10% 10m", `scenario line 1: "churn": wrong arguments: want churn RATE for D [keep N] [settle D] (RATE per minute: 10% or 0.1)`},
+		{"churn bad rate", "churn fast for 1m", `scenario line 1: "churn": bad rate "fast" (want the share of nodes replaced a minute, such as 10% or 0.1)`},
+		{"churn zero rate", "churn 0% for 1m", `scenario line 1: "churn": bad rate "0%" (want the share of nodes replaced a minute, such as 10% or 0.1)`},
+		{"churn bad option", "churn 10% for 1m stay 1", `scenario line 1: "churn": wrong arguments: want churn RATE for D [keep N] [settle D] (RATE per minute: 10% or 0.1)`},
+		{"gossip no size", "gossip", `scenario line 1: "gossip": wrong arguments: want gossip SIZE [from N] [timeout D] (SIZE: 4096, 64KiB, 1MiB)`},
+		{"gossip bad size", "gossip 1GiB", `scenario line 1: "gossip": bad size "1GiB" (want bytes, such as 4096, 64KiB or 1MiB, from 1 byte to 15MiB)`},
+		{"gossip too big", "gossip 16MiB", `scenario line 1: "gossip": bad size "16MiB" (want bytes, such as 4096, 64KiB or 1MiB, from 1 byte to 15MiB)`},
+		{"gossip bad from", "gossip 10 from x", `scenario line 1: "gossip": bad number "x" (want a whole number ≥ 0)`},
 		{"snapshot two", "snapshot a b", `scenario line 1: "snapshot": wrong arguments: want snapshot [PATH.json | PATH.svg]`},
 		{"set after step", "set nodes 3\nheal\n\nset seed 1", `scenario line 4: "set" after the first step (line 2): move the settings to the top`},
 		{"set unknown", "set node 3", `scenario line 1: "set": unknown setting "node" (want one of bandwidth, jitter, latency, loss, maxpeers, nodes, seed)`},
@@ -387,5 +399,49 @@ func TestScenarioCancel(t *testing.T) {
 	}
 	if n := len(s.Nodes()); n != 2 {
 		t.Errorf("%d nodes, want 2", n)
+	}
+}
+
+// TestScenarioGossipChurn runs the gossip and churn steps on a ring of
+// static peers: the results land in the Scenario.
+func TestScenarioGossipChurn(t *testing.T) {
+	const nodes = 12
+	var in strings.Builder
+	for i := range nodes {
+		fmt.Fprintf(&in, "connect %d %d\nconnect %d %d\n", i, (i+1)%nodes, i, (i+5)%nodes)
+	}
+	in.WriteString("wait converged 2 timeout 1m\ngossip 64KiB from 2 timeout 1m\ngossip 100\nchurn 3000% for 2s keep 1 settle 1h\n")
+	sc, err := ParseScenario(strings.NewReader(in.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Gossip = NewGossip(GossipConfig{})
+	s := newSim(t, Config{Nodes: nodes, NoDiscovery: true, Protocols: sc.Gossip.Protocols,
+		Link: memnet.Link{Latency: 5 * time.Millisecond}})
+	var log bytes.Buffer
+	err = sc.Run(context.Background(), s, &log)
+	t.Logf("log:\n%s", log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.GossipResults) != 2 || sc.GossipResults[0].Delivered != nodes || sc.GossipResults[0].Size != 64<<10 ||
+		sc.GossipResults[0].Origin != 2 || sc.GossipResults[1].Delivered != nodes {
+		t.Errorf("gossip results %+v", sc.GossipResults)
+	}
+	if len(sc.ChurnResults) != 1 || sc.ChurnResults[0].Replaced == 0 {
+		t.Errorf("churn results %+v", sc.ChurnResults)
+	}
+	if n := len(s.Nodes()); n != nodes {
+		t.Errorf("%d nodes after churn, want %d", n, nodes)
+	}
+	if !strings.Contains(log.String(), "  gossip ") || !strings.Contains(log.String(), "  churn: ") {
+		t.Error("the log lacks the results")
+	}
+
+	// Without a Gossip, a gossip step fails and says what to do.
+	sc2, _ := ParseScenario(strings.NewReader("gossip 10\n"))
+	err = sc2.Run(context.Background(), s, nil)
+	if err == nil || !strings.Contains(err.Error(), "p2psim -protocol gossip") {
+		t.Errorf("gossip without a Gossip: %v", err)
 	}
 }

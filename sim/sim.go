@@ -39,6 +39,11 @@ type Config struct {
 	// 127.0.0.1, 127.0.0.2 and so on, instead of the in-memory network.
 	// Link, Partition and SetLink have no effect there.
 	Loopback bool
+	// JoinInterval spaces the starts of New's nodes: New returns after
+	// Nodes×JoinInterval. Zero starts them all at once, which on a small
+	// machine makes hundreds of nodes bootstrap at the same moment, as no
+	// real network does.
+	JoinInterval time.Duration
 	// Bootnodes is how many bootstrap nodes each node is given: nodes
 	// already in the simulation, picked at random (from Seed) among the
 	// first 16 added that are alive, so that no one node answers every
@@ -100,6 +105,8 @@ type Node struct {
 	Server *p2p.Server
 	// Host is the node's host on the in-memory network; nil on loopback.
 	Host *memnet.Host
+	// Started is when the node's server started.
+	Started time.Time
 
 	id   enode.ID
 	self *enode.Node
@@ -133,7 +140,12 @@ func New(cfg Config) (*Sim, error) {
 	if !cfg.Loopback && cfg.Place == nil {
 		s.net = memnet.New(memnet.Config{Seed: cfg.Seed, Link: cfg.Link})
 	}
-	for range cfg.Nodes {
+	next := time.Now()
+	for i := range cfg.Nodes {
+		if i > 0 && cfg.JoinInterval > 0 {
+			next = next.Add(cfg.JoinInterval)
+			time.Sleep(time.Until(next))
+		}
 		if _, err := s.AddNode(); err != nil {
 			s.Stop()
 			return nil, err
@@ -213,6 +225,7 @@ func (s *Sim) AddNode() (*Node, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("sim: node %d: %w", index, err)
 	}
+	node.Started = time.Now()
 	node.self = srv.Self()
 	node.id = node.self.ID()
 	ch := make(chan *p2p.PeerEvent, 64)
@@ -228,6 +241,7 @@ func (s *Sim) AddNode() (*Node, error) {
 	s.nodes[index] = node
 	s.byID[node.id] = node
 	s.mu.Unlock()
+	s.ev.send(Event{Time: node.Started, Type: NodeAdded, Node: index, Peer: -1, PeerID: node.id})
 	return node, nil
 }
 
@@ -277,7 +291,9 @@ func (s *Sim) RemoveNode(i int) error {
 	s.nodes[i] = nil
 	delete(s.byID, n.id)
 	s.mu.Unlock()
-	return s.stopNode(n)
+	err := s.stopNode(n)
+	s.ev.send(Event{Time: time.Now(), Type: NodeRemoved, Node: i, Peer: -1, PeerID: n.id})
+	return err
 }
 
 // Node returns node i, or nil if there is none (never added, or removed).

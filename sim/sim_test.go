@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,40 +151,30 @@ func TestLoopback(t *testing.T) {
 	}
 }
 
-// TestNoRaceConverge measures how long networks of SIM_NODES nodes
-// (comma-separated sizes; default 100) take to converge, and what a node
-// costs. It skips under the race detector.
-func TestNoRaceConverge(t *testing.T) {
-	if raceEnabled {
-		t.Skip("too slow under the race detector")
+// envInt reads a test knob from the environment.
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	sizes := os.Getenv("SIM_NODES")
-	if sizes == "" {
-		sizes = "100"
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
-	for _, f := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(f)
-		if err != nil {
-			t.Fatalf("SIM_NODES: %v", err)
-		}
-		t.Run(f, func(t *testing.T) {
-			runtime.GC()
-			var before runtime.MemStats
-			runtime.ReadMemStats(&before)
-			g0 := runtime.NumGoroutine()
-			start := time.Now()
-			s := newSim(t, Config{Nodes: n, Seed: 1, MaxPeers: 10,
-				Link: memnet.Link{Latency: 20 * time.Millisecond, Jitter: 10 * time.Millisecond, Loss: 0.01}})
-			started := time.Since(start)
-			wait(t, s, time.Duration(n)*time.Second/2+30*time.Second, Converged(5))
-			converged := time.Since(start)
-			runtime.GC()
-			var after runtime.MemStats
-			runtime.ReadMemStats(&after)
-			g := runtime.NumGoroutine() - g0
-			t.Logf("%d nodes: started in %v, converged (one component, every node ≥ 5 of 10 peers) %v after start; heap %.0f KiB/node, %.1f goroutines/node",
-				n, started.Round(time.Millisecond), converged.Round(time.Millisecond),
-				float64(after.HeapInuse-before.HeapInuse)/1024/float64(n), float64(g)/float64(n))
-		})
+	return n
+}
+
+// envDuration reads a duration knob from the environment.
+func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return d
 }

@@ -29,6 +29,8 @@ type SnapshotNode struct {
 	// Peers counts all the node's peers, those outside the simulation
 	// included.
 	Peers int `json:"peers"`
+	// Started is when the node started.
+	Started time.Time `json:"started"`
 }
 
 // Edge is a connection between two nodes, by index.
@@ -43,10 +45,11 @@ func (s *Sim) Snapshot() *Snapshot {
 	for _, n := range s.Nodes() {
 		peers := n.Server.Peers()
 		snap.Nodes = append(snap.Nodes, SnapshotNode{
-			Index: n.Index,
-			ID:    n.id.String(),
-			Addr:  n.Server.ListenAddr,
-			Peers: len(peers),
+			Index:   n.Index,
+			ID:      n.id.String(),
+			Addr:    n.Server.ListenAddr,
+			Peers:   len(peers),
+			Started: n.Started,
 		})
 		for _, p := range peers {
 			if p.Inbound() {
@@ -103,6 +106,26 @@ func (snap *Snapshot) Components() [][]int {
 		return a[0] - b[0]
 	})
 	return comps
+}
+
+// Settled returns the part of the snapshot made of the nodes that had run
+// for at least d when it was taken, and the connections between them: a
+// network under churn judged without the nodes that are still joining.
+func (snap *Snapshot) Settled(d time.Duration) *Snapshot {
+	out := &Snapshot{Time: snap.Time}
+	keep := make(map[int]bool, len(snap.Nodes))
+	for _, n := range snap.Nodes {
+		if snap.Time.Sub(n.Started) >= d {
+			keep[n.Index] = true
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	for _, e := range snap.Edges {
+		if keep[e.From] && keep[e.To] {
+			out.Edges = append(out.Edges, e)
+		}
+	}
+	return out
 }
 
 // PeerCounts returns the minimum, median and maximum of the nodes' peer
