@@ -7,7 +7,7 @@ GO ?= go
 # Separate Go modules inside the tree (each directory below the root with its own go.mod).
 SUBMODULES := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
 
-.PHONY: all test test-root test-cgo test-submodules deps vet fuzz difffuzz bench bench-full bench-pkg run soak
+.PHONY: all test test-root test-cgo test-submodules deps vet fuzz difffuzz bench bench-full bench-pkg run soak sim-long
 
 all: test
 
@@ -61,6 +61,16 @@ difffuzz:
 SOAK ?= 10m
 soak:
 	$(GO) test -count=1 -timeout 0 -run '^TestNoRaceSoak$$' -v . -soak $(SOAK)
+
+# The simulator's big run (sim.TestNoRaceScale, in virtual time): SIM_NODES
+# nodes converge, gossip a 1 MiB message to all, and churn at 10% a
+# minute for SIM_CHURN_DURATION; make test runs 100 nodes and 1 minute.
+# Snapshots (JSON and SVG) go to sim-artifacts/. Figures in the README.
+SIM_NODES ?= 1000
+SIM_CHURN_DURATION ?= 10m
+sim-long:
+	SIM_NODES=$(SIM_NODES) SIM_CHURN_DURATION=$(SIM_CHURN_DURATION) \
+		$(GO) test -count=1 -timeout 0 -run '^TestNoRaceScale$$' -v -artifacts -outputdir $(CURDIR)/sim-artifacts ./sim
 
 # Side by side with go-ethereum (the bench/ module); see bench/doc.go.
 bench:

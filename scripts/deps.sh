@@ -14,6 +14,8 @@
 #     (stun-server: a STUN server on the WAN side). The tests start and stop
 #     their own daemons in their namespaces; a system miniupnpd service the
 #     package may start is stopped and disabled;
+#   - iproute2 (ip, tc) for those namespaces and for the simulator's
+#     multi-host mode (sim/netns), which shapes its veth links with tc;
 #   - Chromium (chromium), the headless browser that the dashboard's browser
 #     test (the dashboard/browsertest module) opens the page in, driven with
 #     chromedp. The test starts and ends its own browser, run with
@@ -70,6 +72,16 @@ fi
 if ! have_nsd; then
   echo "deps: nsd is not installed; the tests against a real DNS server will be skipped" >&2
   echo "deps: install it with: sudo apt-get install nsd" >&2
+fi
+
+# iproute2 (ip, tc): the network namespaces of the NAT tests and of the
+# simulator's multi-host mode (sim/netns), and its tc shaping.
+if ! { command -v ip >/dev/null 2>&1 && command -v tc >/dev/null 2>&1; } && can_install; then
+  echo "deps: installing iproute2" >&2
+  apt_install iproute2 || true
+fi
+if ! command -v tc >/dev/null 2>&1; then
+  echo "deps: ip or tc (iproute2) is missing; the tests in network namespaces will be skipped" >&2
 fi
 
 have_nat_tools() {
