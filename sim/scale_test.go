@@ -129,3 +129,45 @@ func writeSnapshot(t *testing.T, dir, name string, snap *Snapshot) {
 		t.Fatal(err)
 	}
 }
+
+// TestNoRaceFootprint measures what a node costs at rest: SIM_FOOTPRINT
+// nodes (default 200) without discovery, each the static peer of the next
+// and of the seventh after it (4 peers each), in virtual time; heap and
+// goroutines per node once all are peered. At 5,000 nodes it shows what
+// the memory allows on this machine (the README has the figures).
+func TestNoRaceFootprint(t *testing.T) {
+	if raceEnabled {
+		t.Skip("too slow under the race detector")
+	}
+	nodes := envInt(t, "SIM_FOOTPRINT", 200)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	g0 := runtime.NumGoroutine()
+	wall0, cpu0 := wallNow(), cpuTime()
+	synctest.Test(t, func(t *testing.T) {
+		s, err := New(Config{Nodes: nodes, Seed: 1, MaxPeers: 10, NoDiscovery: true,
+			Link: memnet.Link{Latency: 20 * time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+		for i := range nodes {
+			s.Connect(i, (i+1)%nodes)
+			s.Connect(i, (i+7)%nodes)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		snap, err := s.WaitFor(ctx, Converged(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		t.Logf("%d nodes, all peered (%v): heap %.0f KiB/node (%.2f GiB), %.1f goroutines/node; %v wall, %v CPU",
+			nodes, snap, float64(after.HeapInuse-before.HeapInuse)/1024/float64(nodes),
+			float64(after.HeapInuse-before.HeapInuse)/(1<<30), float64(runtime.NumGoroutine()-g0)/float64(nodes),
+			wallNow().Sub(wall0).Round(time.Second), (cpuTime() - cpu0).Round(time.Second))
+	})
+}
