@@ -18,10 +18,14 @@ const (
 	PeerDropped EventType = "peer-dropped"
 	NodeAdded   EventType = "node-added"   // AddNode started it (Peer is -1)
 	NodeRemoved EventType = "node-removed" // RemoveNode stopped it (Peer is -1)
+	Partitioned EventType = "partitioned"  // Partition split the network (Node and Peer are -1)
+	Healed      EventType = "healed"       // Heal ended the partition (Node and Peer are -1)
+	LinkChanged EventType = "link-changed" // SetLink changed the link between Node and Peer
 )
 
-// Event is something that happened to a node: it joined or left the
-// simulation, or added or dropped a peer.
+// Event is something that happened: a node joined or left the
+// simulation, or added or dropped a peer; or the scenario split or healed
+// the network or changed a link.
 type Event struct {
 	Time time.Time `json:"time"`
 	Type EventType `json:"type"`

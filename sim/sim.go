@@ -369,6 +369,7 @@ func (s *Sim) Partition(groups ...[]int) error {
 		}
 	}
 	s.net.Partition(ips...)
+	s.ev.send(Event{Time: time.Now(), Type: Partitioned, Node: -1, Peer: -1})
 	return nil
 }
 
@@ -378,6 +379,7 @@ func (s *Sim) Heal() error {
 		return ErrLoopback
 	}
 	s.net.Heal()
+	s.ev.send(Event{Time: time.Now(), Type: Healed, Node: -1, Peer: -1})
 	return nil
 }
 
@@ -391,6 +393,7 @@ func (s *Sim) SetLink(a, b int, l memnet.Link) error {
 		return err
 	}
 	s.net.SetLink(na.Host.Addr(), nb.Host.Addr(), l)
+	s.ev.send(Event{Time: time.Now(), Type: LinkChanged, Node: a, Peer: b})
 	return nil
 }
 

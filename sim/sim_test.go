@@ -178,3 +178,31 @@ func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
 	}
 	return d
 }
+
+// TestScenarioEvents: the scenario's own acts are in the event stream.
+func TestScenarioEvents(t *testing.T) {
+	s := newSim(t, Config{Nodes: 2, NoDiscovery: true})
+	sub := s.Subscribe(16)
+	s.SetLink(0, 1, memnet.Link{Latency: time.Millisecond})
+	s.Partition([]int{0}, []int{1})
+	s.Heal()
+	n, err := s.AddNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RemoveNode(n.Index)
+	want := []Event{
+		{Type: LinkChanged, Node: 0, Peer: 1}, {Type: Partitioned, Node: -1, Peer: -1}, {Type: Healed, Node: -1, Peer: -1},
+		{Type: NodeAdded, Node: 2, Peer: -1}, {Type: NodeRemoved, Node: 2, Peer: -1},
+	}
+	for _, w := range want {
+		select {
+		case ev := <-sub.Events():
+			if ev.Type != w.Type || ev.Node != w.Node || ev.Peer != w.Peer || ev.Time.IsZero() {
+				t.Errorf("event %+v, want %s of %d/%d", ev, w.Type, w.Node, w.Peer)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s event", w.Type)
+		}
+	}
+}
