@@ -227,7 +227,7 @@ func TestParseScenarioExample(t *testing.T) {
 	if sc.Settings.Nodes != 200 || sc.Settings.Seed != 7 || len(sc.Settings.Set) != 7 {
 		t.Errorf("settings %+v", sc.Settings)
 	}
-	if len(sc.steps) != 14 {
+	if len(sc.steps) != 13 {
 		t.Errorf("%d steps: %q", len(sc.steps), stepLines(sc))
 	}
 }

@@ -427,6 +427,10 @@ func simulate(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 	res.Edges = len(snap.Edges)
 	res.ElapsedMs = time.Since(start).Milliseconds()
 	res.MinPeers, res.MedianPeers, res.MaxPeers = snap.PeerCounts()
+	if o.scenario != nil {
+		// A scenario has its own waits; say whether it ended converged.
+		res.Converged = sim.Converged(o.minPeers)(snap)
+	}
 	if nw := s.Network(); nw != nil {
 		st := nw.Stats()
 		res.PacketsSent, res.PacketsDeliv = st.PacketsSent, st.PacketsDelivered

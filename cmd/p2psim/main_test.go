@@ -193,7 +193,7 @@ func TestRunScenario(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", code, stderr)
 	}
-	if res.Nodes != 6 || res.Messages != 1 || res.MsgDelivered != 6 || res.Scenario != "" || res.Components != 1 {
+	if res.Nodes != 6 || res.Messages != 1 || res.MsgDelivered != 6 || res.Scenario != "" || res.Components != 1 || res.TimeToConverge != -1 {
 		t.Errorf("result %+v", res)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ring.svg")); err != nil {
